@@ -1,0 +1,147 @@
+"""Text helpers shared by the build and the matcher: normalisation, tokens, stopwords, stems.
+
+Everything here is pure and cheap. The rules are deliberately simple so that a sentence in a
+brief and a question typed on a phone end up as the same tokens:
+
+    normalize("Russia’s S-400 deal, Ünited") == "russia's s400 deal united"
+    tokens("Russia’s S-400 deal")            == ["russia", "s400", "deal"]
+    content_tokens("what did Modi say?")     == ["modi"]
+    stem("talks") == stem("talking") == "talk"
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Typographic characters the scraped pages are full of, mapped to what a phone keyboard types.
+_TRANSLATE = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+    }
+)
+# A hyphen between a letter and a digit is part of a name ("S-400", "Su-57", "G-20"): glued,
+# so "s400", "S-400" and "S 400"... at least the first two meet.
+_CODE_HYPHEN = re.compile(r"(?<=[a-z])-(?=\d)|(?<=\d)-(?=[a-z])")
+# Characters kept inside a normalised text: letters, digits, apostrophe, hyphen, and the
+# punctuation that ends a sentence or separates numbers (so "2,000" and "3.5" survive).
+_DROP = re.compile(r"[^\w\s'\-.,%$]|_", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W_]+(?:[.,][^\W_]+)*", re.UNICODE)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKC", text.casefold()).translate(_TRANSLATE)
+    text = _CODE_HYPHEN.sub("", text)
+    text = _DROP.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalize(text: str) -> str:
+    """Lowercase, accents and typographic quotes folded, symbols dropped, one space between words.
+
+    Idempotent: normalize(normalize(x)) == normalize(x), which the matcher relies on when it
+    normalises the briefs once and each question once.
+    """
+    out = _fold(text)
+    # Case folding and compatibility forms can expose new foldable characters (a rare
+    # ligature or a combining mark after "ß" becomes "ss"); a few passes reach the fixed point.
+    for _ in range(3):
+        again = _fold(out)
+        if again == out:
+            break
+        out = again
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """The words of `text` after `normalize`, in order: letters and digits only.
+
+    Possessives are dropped ("russia's" -> "russia"); thousands separators are dropped
+    ("2,000" -> "2000") but decimals kept ("3.5"); dotted abbreviations are joined
+    ("U.S." -> "us"); a trailing full stop is not part of a word.
+    """
+    out: list[str] = []
+    for word in _WORD.findall(normalize(text).replace("'s ", " ").replace("'", " ")):
+        word = word.rstrip(".,")
+        if "," in word and word.replace(",", "").isdigit():
+            word = word.replace(",", "")  # "2,000" and "2000" are the same number
+        elif "." in word and word.replace(".", "").isalpha():
+            word = word.replace(".", "")  # "U.S." -> "us", "U.K." -> "uk"
+        if word:
+            out.append(word)
+    return out
+
+
+# Function words and question words: they say nothing about which brief answers a question.
+_STOPWORD_TEXT = """
+    a about above abt after again against all also am an and any are aren around as at
+    be because been before being below between both but by can cannot could couldn did didn
+    do does doesn doing don down during each either else ever every few for from further get
+    gets got had hadn has hasn have haven having he her here hers herself him himself his how
+    i if in into is isn it its itself just know let like ll me more most much must mustn my
+    myself need no nor not now of off on once one only or other our ours ourselves out over own
+    please pls plz re really s same say says said shan she should shouldn so some still such t
+    tell than that the their theirs them themselves then there these they thing things this
+    those through to too u under until up upon ur ve very via was wasn we were weren what
+    whats when where whether which while who whom whose why will with would wouldn y yet you
+    your yours yourself yourselves d m o ain isnt dont didnt doesnt wont cant whats thats hows
+    latest news update updates anything something everything tell give show explain info
+    information happening happened happen going go
+"""
+STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
+
+
+def content_tokens(text: str) -> list[str]:
+    """`tokens(text)` without stopwords and one-letter words: what a question is about."""
+    return [t for t in tokens(text) if t not in STOPWORDS and (len(t) > 1 or t.isdigit())]
+
+
+_SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s")
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripping stem so "talks", "talked" and "talking" meet.
+
+    Deliberately crude (no dictionary): it only has to map a question's word and a brief's word
+    to the same key, not produce a real word ("rules", "ruled", "rule" -> "rul"). Short words
+    and numbers are left alone.
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    base = word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                break
+            base = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            break
+    if len(base) > 3 and base.endswith("e"):
+        base = base[:-1]
+    if len(base) > 3 and base[-1] == base[-2] and base[-1].isalpha():
+        base = base[:-1]  # "planned" -> "plan", "kills" -> "kil" like "kill"
+    return base
+
+
+def stems(text: str) -> list[str]:
+    """Stems of the content tokens of `text`, in order."""
+    return [stem(t) for t in content_tokens(text)]

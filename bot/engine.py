@@ -1,0 +1,196 @@
+"""The answering engine: a brief set plus the matching settings -> an `Answer` for any text.
+
+    engine = Engine.load(config)          # BriefError when a brief file is broken
+    engine.ask("how many civilians are still in kursk?")
+    engine.overview("kursk-fighting")
+    engine.find_topics("india russia")    # [("india-russia-ties", 0.93), ...]
+
+Every front end (terminal, --json, Telegram) calls these three methods and renders the
+`Answer` it gets back. `ask` never raises: bad input becomes an answer of kind "invalid".
+Building an engine is cheap (it runs again on every /reload).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from bot import compose
+from bot.answer import Answer
+from bot.briefs import BriefSet, load_briefs
+from bot.config import Config, MatchingConfig
+from bot.match import MatchIndex, MatchOptions, Query, SentenceMatch, TopicMatch
+
+# Longer than any real question; a pasted article is not one.
+MAX_QUESTION_CHARS = 500
+# A question where more than this share of characters are control or unassigned code points
+# is a pasted binary, not text.
+MAX_JUNK_SHARE = 0.1
+# A follow-up sentence joins the best one only when it is nearly as good.
+FOLLOW_UP_MARGIN = 0.1
+# A question this close to a topic's title or slug (0..1) is a request for that topic's brief.
+NAME_IS_TOPIC = 0.85
+# Topics offered with a decline must share at least this much with the question.
+SUGGESTION_FLOOR = 0.2
+
+
+class Engine:
+    """Answers questions from one brief set; swap the whole engine to reload."""
+
+    def __init__(
+        self, briefs: BriefSet, options: MatchingConfig, match: MatchOptions | None = None
+    ) -> None:
+        self.briefs = briefs
+        self.options = options
+        self.index = MatchIndex.build(briefs, match)
+
+    @classmethod
+    def load(cls, config: Config) -> Engine:
+        """Load and validate config.briefs, then index it. Raises BriefError on a bad file."""
+        return cls(load_briefs(config.briefs), config.matching)
+
+    # -- the three calls every front end makes -------------------------------------------------
+
+    def ask(self, question: str) -> Answer:
+        """The reply to one question: an answer, an overview, a question back, or a decline."""
+        problem = _invalid_reason(question)
+        if problem is not None:
+            return compose.invalid(question if isinstance(question, str) else "", problem)
+        query = self.index.query(question)
+        topics = self.index.rank_topics(query)
+        if not query.terms and "overview" not in query.intents:
+            return self._decline(question, topics, 0.0)
+        if self._wants_overview(query, topics):
+            return self._overview_or_decline(question, topics)
+        ranked = self.index.rank_sentences(query)
+        cutoff = self.options.answer_cutoff
+        if not ranked or ranked[0].score < cutoff:
+            if "overview" in query.intents:
+                return self._overview_or_decline(question, topics)
+            return self._decline(question, topics, ranked[0].score if ranked else 0.0)
+        best = ranked[0]
+        rivals = self._rivals(ranked, topics)
+        if len(rivals) > 1:
+            return self._ambiguous(question, rivals, best.score)
+        brief = self.briefs.briefs[best.sentence.slug]
+        chosen = [best]
+        for m in ranked[1:]:
+            if len(chosen) >= self.options.max_answer_sentences:
+                break
+            if (
+                m.sentence.slug == best.sentence.slug
+                and m.score >= max(cutoff, best.score - FOLLOW_UP_MARGIN)
+                and m.sentence.item.text not in {c.sentence.item.text for c in chosen}
+            ):
+                chosen.append(m)
+        return compose.cited_answer(
+            question, brief, [m.sentence.item for m in chosen], confidence=best.score
+        )
+
+    def overview(self, slug: str) -> Answer:
+        """The topic's summary as an Answer of kind "overview" (a decline for an unknown slug)."""
+        brief = self.briefs.get(slug)
+        if brief is None:
+            found = self.find_topics(slug)
+            return compose.decline(
+                slug, [(s, self.briefs.briefs[s].title) for s, _ in found], confidence=0.0
+            )
+        return compose.cited_answer(
+            f"brief me on {brief.title}", brief, brief.summary, kind="overview", confidence=1.0
+        )
+
+    def find_topics(self, text: str, limit: int = 3) -> list[tuple[str, float]]:
+        """Topics named by `text` (a title, a slug, free words), best first, above the cutoff."""
+        if _invalid_reason(text) is not None:
+            return []
+        query = self.index.query(text)
+        cutoff = self.options.answer_cutoff
+        return [
+            (m.slug, round(m.score, 3))
+            for m in self.index.rank_topics(query)[: max(limit, 0)]
+            if m.score >= cutoff
+        ]
+
+    # -- decisions ---------------------------------------------------------------------------
+
+    def _wants_overview(self, query: Query, topics: list[TopicMatch]) -> bool:
+        """A bare topic name, or "brief me on <topic>" where the words name a topic."""
+        if not topics:
+            return False
+        top = topics[0]
+        if top.name_score >= NAME_IS_TOPIC:
+            return True
+        if "overview" not in query.intents:
+            return False
+        names = self.index.topics[top.slug].name_terms
+        return all(not t.alts.isdisjoint(names) for t in query.terms if t.known)
+
+    def _overview_or_decline(self, question: str, topics: list[TopicMatch]) -> Answer:
+        cutoff = self.options.answer_cutoff
+        fitting = [m for m in topics if m.score >= cutoff]
+        if not fitting:
+            return self._decline(question, topics, topics[0].score if topics else 0.0)
+        top = fitting[0]
+        close = [
+            m
+            for m in fitting
+            if top.score - m.score < self.options.ambiguity_margin and top.name_score < 1.0
+        ]
+        if len(close) > 1:
+            return self._ambiguous(question, [m.slug for m in close], top.score)
+        brief = self.briefs.briefs[top.slug]
+        return compose.cited_answer(
+            question, brief, brief.summary, kind="overview", confidence=min(1.0, top.score)
+        )
+
+    def _rivals(self, ranked: list[SentenceMatch], topics: list[TopicMatch]) -> list[str]:
+        """Topics too close to call: best sentences and topic scores both within the margin."""
+        margin = self.options.ambiguity_margin
+        best = ranked[0]
+        topic_score = {m.slug: m.score for m in topics}
+        rivals = [best.sentence.slug]
+        seen_texts = {best.sentence.item.text}
+        for m in ranked[1:]:
+            if best.score - m.score >= margin:
+                break
+            slug = m.sentence.slug
+            if slug in rivals or m.sentence.item.text in seen_texts:
+                continue
+            if abs(topic_score.get(slug, 0.0) - topic_score.get(best.sentence.slug, 0.0)) < margin:
+                rivals.append(slug)
+                seen_texts.add(m.sentence.item.text)
+        return rivals[: self.options.suggestions]
+
+    def _ambiguous(self, question: str, slugs: list[str], confidence: float) -> Answer:
+        return compose.ambiguous(
+            question,
+            [(s, self.briefs.briefs[s].title) for s in slugs[: self.options.suggestions]],
+            confidence=confidence,
+        )
+
+    def _decline(self, question: str, topics: list[TopicMatch], confidence: float) -> Answer:
+        near = [m for m in topics if m.score >= SUGGESTION_FLOOR][: self.options.suggestions]
+        return compose.decline(
+            question,
+            [(m.slug, self.briefs.briefs[m.slug].title) for m in near],
+            confidence=min(confidence, self.options.answer_cutoff),
+        )
+
+
+def _invalid_reason(question: object) -> str | None:
+    """Why `question` cannot be answered as text, or None when it can."""
+    if not isinstance(question, str) or not question.strip():
+        return "Please type a question in words, or /topics to see what I have briefs on."
+    if len(question) > MAX_QUESTION_CHARS:
+        return (
+            f"That is {len(question):,} characters; please ask in under "
+            f"{MAX_QUESTION_CHARS} characters."
+        )
+    junk = sum(
+        1
+        for ch in question
+        if (unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\n\r")
+        or ch == "\ufffd"
+    )
+    if junk > MAX_JUNK_SHARE * len(question) or not any(ch.isalnum() for ch in question):
+        return "That does not look like a question in words; please type it as text."
+    return None

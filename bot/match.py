@@ -1,0 +1,501 @@
+"""Question -> ranked sentences and topics. Pure: no I/O, no Telegram, no config file.
+
+The index is built once per brief set (`MatchIndex.build`, also on every /reload) and every
+question is matched against it in well under a millisecond on the seeds' briefs.
+
+How a question is scored, in order:
+1. **Terms.** The question's content words (`bot.text.content_tokens`), each corrected against
+   the briefs' own vocabulary when the corpus does not know it (rapidfuzz, Damerau-Levenshtein,
+   so "waht" -> "what" and "hegseht" -> "hegseth"), then stemmed. Words split by a phone
+   keyboard are glued back when the glued form is a corpus word ("s 400" -> "s400").
+2. **Weights.** Each term weighs its IDF over the briefs' sentences, so "kursk" counts more than
+   "russia". A word the corpus never uses weighs as much as the rarest word: a question about
+   the weather or a horoscope leans on words no brief contains, and that is what declines it.
+3. **Synonyms drawn from the corpus.** Demonyms and country names meet when the corpus has both
+   ("russian" ~ "russia", "ukrainian" ~ "ukraine"), and an abbreviation defined in a brief,
+   "Countering America's Adversaries Through Sanctions Act (CAATSA)", stands for its words.
+4. **Sentence score = weighted coverage**: the share of the question's weight found in the
+   sentence; a term missing from the sentence but present in its article's headline or its
+   topic's name gets part credit (the sentence is about it even when it does not repeat it).
+   Small boosts for what the question asks: a quote for "what did X say", a number for
+   "how many", a date for "when".
+5. **Topic score**: the same coverage over everything a topic holds, and a fuzzy match of the
+   question against the topic's title and slug (for /brief and overview requests).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from bot.briefs import Brief, BriefSet, Cited, Quote
+from bot.text import STOPWORDS, content_tokens, normalize, stem, tokens
+
+Section = str  # "summary" | "facts" | "quotes" | "timeline" | "details"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatchOptions:
+    """The matcher's knobs. Defaults were tuned on tests/data/questions.yaml (tuned part only)."""
+
+    # Share of a term's weight earned when the term is not in the sentence but in its article's
+    # headline or its topic's title, keywords, people or places.
+    context_credit: float = 0.6
+    # Weight of a word the corpus never uses, relative to the rarest corpus word (1.0).
+    unknown_weight: float = 1.0
+    # Below this total (in units of the rarest word's weight) a question is too vague to answer
+    # with confidence ("russia?"), and the confidence is scaled down in proportion.
+    min_specificity: float = 0.45
+    # Typo correction: Damerau-Levenshtein similarity (0..1) a corpus word needs to replace an
+    # unknown word, by the unknown word's length.
+    typo_cutoff_short: float = 0.75  # 4-5 letters: one edit
+    typo_cutoff_long: float = 0.8  # 6+ letters: one edit in five
+    typo_min_length: int = 4
+    # Boosts for sentences of the kind a question asks for.
+    intent_boost: float = 0.08
+
+
+@dataclass(frozen=True, kw_only=True)
+class Term:
+    """One content word of a question."""
+
+    word: str  # as typed, normalised
+    key: str  # the stem used for matching (after typo correction)
+    alts: frozenset[str]  # stems that count as this term (key plus corpus synonyms)
+    weight: float  # 0..1
+    known: bool  # False: the briefs never use this word
+
+
+@dataclass(frozen=True, kw_only=True)
+class Query:
+    text: str
+    norm: str
+    terms: tuple[Term, ...]
+    intents: frozenset[str]  # "overview", "quote", "number", "date", "who"
+    topic_text: str  # the question without overview phrases, for title matching
+
+    @property
+    def weight(self) -> float:
+        return sum(t.weight for t in self.terms)
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexedSentence:
+    id: int
+    slug: str
+    item: Cited
+    section: Section
+    order: int  # position in the brief, for stable ties
+    terms: frozenset[str]
+    has_number: bool
+    has_date: bool
+    is_quote: bool
+    group: int  # article-within-topic group, for context credit
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexedTopic:
+    slug: str
+    title: str
+    title_norm: str
+    slug_words: str
+    name_terms: frozenset[str]  # title, keywords, people, places
+    terms: frozenset[str]  # everything the topic holds
+    size: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SentenceMatch:
+    sentence: IndexedSentence
+    score: float  # 0..1
+
+
+@dataclass(frozen=True, kw_only=True)
+class TopicMatch:
+    slug: str
+    score: float  # 0..1
+    name_score: float  # fuzzy match of the question against the title and slug, 0..1
+
+
+_NUMBER = re.compile(r"\d")
+_YEAR_OR_DATE = re.compile(
+    r"\b(1[89]\d\d|20\d\d)\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d"
+    r"|\b\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
+    r"|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.IGNORECASE,
+)
+_QUOTE_MARKS = re.compile(r"[\"“”]")
+_ABBREVIATION = re.compile(
+    r"((?:[A-Z][\w’'-]+\s+(?:(?:of|for|the|and|on|in)\s+)*){2,})\((?:the\s+)?([A-Z]{2,8})\)"
+)
+_OVERVIEW = re.compile(
+    r"\b(brief me|briefing|brief on|overview|summary|summari[sz]e|sum up|catch me up|"
+    r"fill me in|rundown|run down|lowdown|recap|background|big picture|"
+    r"what'?s (?:going on|happening|up|the story|the deal|new)|"
+    r"what is (?:going on|happening|the story)|tell me about|update me|bring me up to speed|"
+    r"anything on|everything on|explain)\b"
+)
+_QUOTE_INTENT = re.compile(
+    r"\b(say|says|said|saying|quote|quoted|told|tell|claim|claimed|comment|comments|"
+    r"remark|remarks|statement|stated|according|react|reaction|respond|response|think|thinks|"
+    r"view|views|position|stance|warn|warned|called)\b"
+)
+_NUMBER_INTENT = re.compile(
+    r"\b(how many|how much|number|numbers|percent|percentage|cost|costs|worth|price|"
+    r"figure|figures|total|toll|amount|count|size|billion|million|estimate|estimated)\b"
+)
+_DATE_INTENT = re.compile(
+    r"\b(when|what date|which date|what year|which year|what day|since when)\b"
+)
+_WHO_INTENT = re.compile(r"\b(who|whom|whose|which leader|which official)\b")
+_DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ns", "n", "is", "i", "ese", "es", "ean", "ish")
+# Overview phrases and question scaffolding dropped before a question is compared with titles.
+_SCAFFOLD = frozenset(
+    {"brief", "briefing", "overview", "summary", "summarize", "summarise", "recap"}
+)
+
+
+@dataclass(kw_only=True)
+class MatchIndex:
+    """Everything the matcher needs from a brief set, computed once."""
+
+    options: MatchOptions
+    sentences: list[IndexedSentence]
+    topics: dict[str, IndexedTopic]
+    postings: dict[str, list[int]]
+    idf: dict[str, float]  # stem -> weight 0..1
+    aliases: dict[str, frozenset[str]]
+    vocab_by_length: dict[int, list[str]]  # surface words, most frequent first
+    surface: frozenset[str]
+    group_terms: list[frozenset[str]]
+    _typo_cache: dict[str, str | None] = field(default_factory=dict)
+
+    # -- building -------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, briefs: BriefSet, options: MatchOptions | None = None) -> MatchIndex:
+        options = options or MatchOptions()
+        sentences: list[IndexedSentence] = []
+        topics: dict[str, IndexedTopic] = {}
+        surface_counts: dict[str, int] = defaultdict(int)
+        group_terms: list[frozenset[str]] = []
+        abbreviations: dict[str, frozenset[str]] = {}
+        for brief in briefs:
+            for item in brief.cited():
+                abbreviations.update(_abbreviations(item.text))
+        for brief in briefs:
+            name_text = " ".join(
+                (
+                    brief.title,
+                    brief.slug.replace("-", " "),
+                    *brief.keywords,
+                    *brief.people,
+                    *brief.places,
+                )
+            )
+            name_terms = _stems(name_text)
+            groups: dict[str, int] = {}
+            topic_terms: set[str] = set(name_terms)
+            for order, (section, item) in enumerate(_sections(brief)):
+                words = tokens(item.text)
+                for w in words:
+                    surface_counts[w] += 1
+                terms = {stem(w) for w in words if w not in STOPWORDS}
+                for abbr, phrase in abbreviations.items():
+                    if abbr in terms:
+                        terms |= phrase
+                    elif phrase <= terms:
+                        terms.add(abbr)
+                if item.source not in groups:
+                    groups[item.source] = len(group_terms)
+                    headline = _source_title(brief, item.source)
+                    group_terms.append(frozenset(name_terms | _stems(headline)))
+                topic_terms |= terms
+                sentences.append(
+                    IndexedSentence(
+                        id=len(sentences),
+                        slug=brief.slug,
+                        item=item,
+                        section=section,
+                        order=order,
+                        terms=frozenset(terms),
+                        has_number=bool(_NUMBER.search(item.text)),
+                        has_date=bool(_YEAR_OR_DATE.search(item.text)),
+                        is_quote=isinstance(item, Quote) or bool(_QUOTE_MARKS.search(item.text)),
+                        group=groups[item.source],
+                    )
+                )
+            for text in (brief.title, *brief.keywords, *brief.people, *brief.places):
+                for w in tokens(text):
+                    surface_counts[w] += 1
+            topics[brief.slug] = IndexedTopic(
+                slug=brief.slug,
+                title=brief.title,
+                title_norm=normalize(brief.title),
+                slug_words=brief.slug.replace("-", " "),
+                name_terms=frozenset(name_terms),
+                terms=frozenset(topic_terms),
+                size=sum(1 for _ in brief.cited()),
+            )
+        postings: dict[str, list[int]] = defaultdict(list)
+        for s in sentences:
+            for t in s.terms:
+                postings[t].append(s.id)
+        for topic in topics.values():
+            for t in topic.name_terms:
+                postings.setdefault(t, [])
+        n = max(len(sentences), 1)
+        raw = {t: math.log((n + 1) / (len(ids) + 0.5)) for t, ids in postings.items()}
+        top = max(raw.values(), default=1.0) or 1.0
+        idf = {t: max(v, 0.05 * top) / top for t, v in raw.items()}
+        vocab_by_length: dict[int, list[str]] = defaultdict(list)
+        for word in sorted(surface_counts, key=lambda w: (-surface_counts[w], w)):
+            if word.isalpha() or any(c.isalpha() for c in word):
+                vocab_by_length[len(word)].append(word)
+        for word in STOPWORDS:
+            vocab_by_length[len(word)].append(word)
+        return cls(
+            options=options,
+            sentences=sentences,
+            topics=topics,
+            postings=dict(postings),
+            idf=idf,
+            aliases=_demonym_aliases(set(postings)),
+            vocab_by_length=dict(vocab_by_length),
+            surface=frozenset(surface_counts),
+            group_terms=group_terms,
+        )
+
+    # -- questions --------------------------------------------------------------------------
+
+    def query(self, text: str) -> Query:
+        """Analyse a question: its weighted terms and what kind of answer it asks for."""
+        norm = normalize(text)
+        intents = set()
+        if _OVERVIEW.search(norm):
+            intents.add("overview")
+        if _QUOTE_INTENT.search(norm):
+            intents.add("quote")
+        if _NUMBER_INTENT.search(norm):
+            intents.add("number")
+        if _DATE_INTENT.search(norm):
+            intents.add("date")
+        if _WHO_INTENT.search(norm):
+            intents.add("who")
+        words = self._glue(content_tokens(norm))
+        terms: list[Term] = []
+        seen: set[str] = set()
+        for word in words:
+            known = word in self.surface or stem(word) in self.postings
+            fixed = word if known else self._correct(word)
+            if fixed is not None and fixed in STOPWORDS:
+                continue  # "waht" was "what"
+            if fixed is None:
+                key, weight = stem(word), self.options.unknown_weight
+            else:
+                key = stem(fixed)
+                weight = self.idf.get(key, self.options.unknown_weight)
+            if key in seen or word in _SCAFFOLD:
+                continue
+            seen.add(key)
+            alts = frozenset({key} | self.aliases.get(key, frozenset()))
+            terms.append(
+                Term(word=word, key=key, alts=alts, weight=weight, known=fixed is not None)
+            )
+        topic_text = " ".join(w for w in _OVERVIEW.sub(" ", norm).split() if w not in STOPWORDS)
+        return Query(
+            text=text,
+            norm=norm,
+            terms=tuple(terms),
+            intents=frozenset(intents),
+            topic_text=topic_text,
+        )
+
+    def _glue(self, words: list[str]) -> list[str]:
+        """Join neighbours the phone split ("s 400" -> "s400") when the corpus knows the join."""
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            if i + 1 < len(words) and (words[i] + words[i + 1]) in self.surface:
+                out.append(words[i] + words[i + 1])
+                i += 2
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+    def _correct(self, word: str) -> str | None:
+        """The corpus word (or stopword) this unknown word is a typo of, if one is close enough."""
+        if word in self._typo_cache:
+            return self._typo_cache[word]
+        found: str | None = None
+        if len(word) >= self.options.typo_min_length and word.isalpha():
+            cutoff = (
+                self.options.typo_cutoff_short if len(word) <= 5 else self.options.typo_cutoff_long
+            )
+            best: tuple[str, float] | None = None
+            for length in (len(word), len(word) - 1, len(word) + 1):
+                choices = self.vocab_by_length.get(length)
+                if not choices:
+                    continue
+                hit = process.extractOne(
+                    word,
+                    choices,
+                    scorer=DamerauLevenshtein.normalized_similarity,
+                    processor=None,
+                    score_cutoff=cutoff,
+                )
+                if hit is not None and (best is None or hit[1] > best[1]):
+                    best = (hit[0], hit[1])
+            found = best[0] if best else None
+        if len(self._typo_cache) < 10_000:
+            self._typo_cache[word] = found
+        return found
+
+    # -- scoring ------------------------------------------------------------------------------
+
+    def rank_sentences(self, query: Query, *, slug: str | None = None) -> list[SentenceMatch]:
+        """Sentences that share at least one term with the question, best first."""
+        terms = query.terms
+        if not terms:
+            return []
+        total = query.weight
+        specificity = min(1.0, total / self.options.min_specificity)
+        matched: dict[int, int] = defaultdict(int)  # sentence id -> bit mask of matched terms
+        for i, term in enumerate(terms):
+            bit = 1 << i
+            for alt in term.alts:
+                for sid in self.postings.get(alt, ()):
+                    matched[sid] |= bit
+        group_masks: dict[int, int] = {}
+        credit = self.options.context_credit
+        boost = self.options.intent_boost
+        out: list[SentenceMatch] = []
+        for sid, mask in matched.items():
+            s = self.sentences[sid]
+            if slug is not None and s.slug != slug:
+                continue
+            gmask = group_masks.get(s.group)
+            if gmask is None:
+                gterms = self.group_terms[s.group]
+                gmask = 0
+                for i, term in enumerate(terms):
+                    if not term.alts.isdisjoint(gterms):
+                        gmask |= 1 << i
+                group_masks[s.group] = gmask
+            got = 0.0
+            for i, term in enumerate(terms):
+                bit = 1 << i
+                if mask & bit:
+                    got += term.weight
+                elif gmask & bit:
+                    got += credit * term.weight
+            score = got / total
+            if "quote" in query.intents and s.is_quote:
+                score += boost
+            if "number" in query.intents and s.has_number:
+                score += boost
+            if "date" in query.intents and s.has_date:
+                score += boost
+            if s.section == "summary":
+                score += boost / 4
+            out.append(SentenceMatch(sentence=s, score=min(1.0, score) * specificity))
+        out.sort(key=lambda m: (-m.score, m.sentence.id))
+        return out
+
+    def rank_topics(self, query: Query) -> list[TopicMatch]:
+        """Every topic with its score for the question, best first (ties: index order)."""
+        total = query.weight
+        specificity = min(1.0, total / self.options.min_specificity) if total else 0.0
+        out: list[TopicMatch] = []
+        for pos, topic in enumerate(self.topics.values()):
+            got = 0.0
+            for term in query.terms:
+                if not term.alts.isdisjoint(topic.name_terms):
+                    got += term.weight
+                elif not term.alts.isdisjoint(topic.terms):
+                    got += self.options.context_credit * term.weight
+            coverage = (got / total) * specificity if total else 0.0
+            name = name_score(query.topic_text or query.norm, topic)
+            out.append(TopicMatch(slug=topic.slug, score=max(coverage, name), name_score=name))
+            _ = pos
+        order = {slug: i for i, slug in enumerate(self.topics)}
+        out.sort(key=lambda m: (-m.score, -m.name_score, order[m.slug]))
+        return out
+
+
+def name_score(text: str, topic: IndexedTopic) -> float:
+    """How well `text` names `topic` (0..1): an exact title or slug scores 1, a close one less."""
+    text = normalize(text)
+    if not text:
+        return 0.0
+    if text in (topic.title_norm, topic.slug) or text.replace("-", " ") == topic.slug_words:
+        return 1.0
+    best = 0.0
+    for name in (topic.title_norm, topic.slug_words):
+        score = max(
+            fuzz.ratio(text, name, processor=None, score_cutoff=0),
+            fuzz.token_sort_ratio(text, name, processor=None, score_cutoff=0),
+            0.9 * fuzz.token_set_ratio(text, name, processor=None, score_cutoff=0),
+        )
+        best = max(best, score / 100 * 0.98)  # only an exact name reaches 1
+    return best
+
+
+def _sections(brief: Brief) -> Iterable[tuple[Section, Cited]]:
+    seen: set[str] = set()
+    for section in ("summary", "facts", "quotes", "timeline", "details"):
+        for item in getattr(brief, section):
+            if item.text not in seen:
+                seen.add(item.text)
+                yield section, item
+
+
+def _source_title(brief: Brief, source_id: str) -> str:
+    try:
+        return brief.source(source_id).title
+    except KeyError:
+        return ""
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in tokens(text) if w not in STOPWORDS}
+
+
+def _abbreviations(text: str) -> dict[str, frozenset[str]]:
+    """Abbreviations a sentence defines: "Sanctions Act (CAATSA)" -> {"caatsa": {...words}}."""
+    out: dict[str, frozenset[str]] = {}
+    for m in _ABBREVIATION.finditer(text):
+        abbr = m.group(2)
+        words = re.findall(r"[A-Z][\w’'-]+", m.group(1))
+        # The phrase is the run of capitalised words right before the bracket whose initials
+        # spell the abbreviation.
+        for k in range(len(words), 1, -1):
+            phrase = words[-k:]
+            if "".join(w[0] for w in phrase) == abbr:
+                out[abbr.lower()] = frozenset(_stems(" ".join(phrase)))
+                break
+    return out
+
+
+def _demonym_aliases(stems: set[str]) -> dict[str, frozenset[str]]:
+    """Pairs such as russia/russian, ukraine/ukrainian, china/chinese that the corpus uses."""
+    links: dict[str, set[str]] = defaultdict(set)
+    for word in stems:
+        if len(word) < 5 or not word.isalpha():
+            continue
+        for suffix in _DEMONYM_SUFFIXES:
+            if not word.endswith(suffix):
+                continue
+            base = word[: -len(suffix)]
+            for cand in (base, base + "a"):
+                if len(cand) >= 4 and cand in stems and cand != word:
+                    links[word].add(cand)
+                    links[cand].add(word)
+    return {k: frozenset(v) for k, v in links.items()}

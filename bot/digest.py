@@ -122,7 +122,8 @@ def render_digest(
     for block in blocks:
         for line in block:
             candidate = f"{current}\n{line}"
-            if len(candidate) <= limit:
+            # Room is kept for the "(12/12)" a part gets when there are several.
+            if _telegram_length(candidate) <= limit - 16:
                 current = candidate
                 continue
             messages.append(current)
@@ -170,6 +171,11 @@ def _lines(citations: Iterable[str]) -> str:
         if line not in lines:
             lines.append(line)
     return "; ".join(f"{file}:{', '.join(lines)}" for file, lines in by_file.items())
+
+
+def _telegram_length(text: str) -> int:
+    """Telegram counts UTF-16 code units (an emoji outside the BMP is 2); markup only adds."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _cut(text: str, limit: int = MAX_SENTENCE_CHARS) -> str:

@@ -133,3 +133,15 @@ def test_a_giant_sentence_is_cut_so_telegram_accepts_the_message(briefs: BriefSe
     )
     assert isinstance(digest, Digest)
     assert all(len(p) <= 4096 for p in render_digest(digest))
+
+
+def test_parts_are_measured_as_telegram_counts_them_in_utf16(briefs: BriefSet) -> None:
+    first = compose_digest(["kursk-fighting"], briefs, {})
+    assert first is not None
+    wide = [f"Flags \U0001f1fa\U0001f1e6 number {i} " + "\U0001f30d" * 300 for i in range(6)]
+    rebuilt = with_new_details(briefs, "kursk-fighting", wide)
+    digest = compose_digest(["kursk-fighting"], rebuilt, first.seen, max_items=6)
+    assert digest is not None
+    parts = render_digest(digest, limit=1500)
+    assert len(parts) > 1
+    assert all(len(p.encode("utf-16-le")) // 2 <= 1500 for p in parts)

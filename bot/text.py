@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Typographic characters the scraped pages are full of, mapped to what a phone keyboard types.
 _TRANSLATE = str.maketrans(
@@ -48,9 +49,13 @@ _WORD = re.compile(r"[^\W_]+(?:[.,][^\W_]+)*", re.UNICODE)
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = unicodedata.normalize("NFKC", text.casefold()).translate(_TRANSLATE)
+    text = text.translate(_TRANSLATE)
+    if text.isascii():
+        text = text.lower()  # the fast path: most of a corpus is ASCII once quotes are folded
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = unicodedata.normalize("NFKC", text.casefold()).translate(_TRANSLATE)
     text = _CODE_HYPHEN.sub("", text)
     text = _DROP.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
@@ -63,6 +68,8 @@ def normalize(text: str) -> str:
     normalises the briefs once and each question once.
     """
     out = _fold(text)
+    if out.isascii():
+        return out  # one pass is a fixed point for ASCII
     # Case folding and compatibility forms can expose new foldable characters (a rare
     # ligature or a combining mark after "ß" becomes "ss"); a few passes reach the fixed point.
     for _ in range(3):
@@ -119,6 +126,7 @@ def content_tokens(text: str) -> list[str]:
 _SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix-stripping stem so "talks", "talked" and "talking" meet.
 

@@ -1,0 +1,303 @@
+"""Score the answering engine on tests/data/questions.yaml, side by side with a BM25 baseline.
+
+    .venv/bin/python bench/answers.py                      # briefs from config.yaml
+    .venv/bin/python bench/answers.py --briefs DIR -v      # another brief set, list the misses
+    .venv/bin/python bench/answers.py --bbc                # also p99 on briefs built from BBC
+
+The baseline is bm25s over every sentence of the raw seeds (no cleaning), replying with its
+top sentences up to the engine's reply length for the same question; it declines only when
+no sentence shares a word with the question. Figures are given for the tuned part, the
+held-out part and all questions. "Overall" is the share of all questions handled right:
+answerable ones answered with the expected text, must-decline ones declined.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.answer import Answer  # noqa: E402
+from bot.briefs import load_briefs  # noqa: E402
+from bot.config import Config, load_config  # noqa: E402
+from bot.engine import Engine  # noqa: E402
+from bot.text import normalize, tokens  # noqa: E402
+
+SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Case:
+    q: str
+    kind: str
+    expect: tuple[str, ...]
+    held_out: bool
+
+    @property
+    def must_decline(self) -> bool:
+        return not self.expect
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    case: Case
+    answered: bool
+    correct: bool  # answerable: answered with an expected string; must-decline: declined
+    reply_len: int
+    seconds: float
+    reply: str
+
+
+def load_cases(path: Path) -> list[Case]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+    return [
+        Case(
+            q=str(d["q"]),
+            kind=str(d["kind"]),
+            expect=tuple(d.get("expect") or ()),
+            held_out=bool(d.get("held_out", False)),
+        )
+        for d in data
+    ]
+
+
+def contains_any(reply: str, expected: tuple[str, ...]) -> bool:
+    text = normalize(reply)
+    return any(normalize(e) in text for e in expected)
+
+
+def body(answer: Answer) -> str:
+    """The reply's sentences without citation markers: what the length figure measures."""
+    return " ".join(s.text for s in answer.sentences)
+
+
+def run_engine(engine: Engine, cases: list[Case]) -> list[Outcome]:
+    out = []
+    for case in cases:
+        start = time.perf_counter()
+        answer = engine.ask(case.q)
+        seconds = time.perf_counter() - start
+        reply = body(answer)
+        answered = answer.answered
+        correct = (
+            not answered and answer.kind in ("decline", "invalid")
+            if case.must_decline
+            else answered and contains_any(reply, case.expect)
+        )
+        out.append(
+            Outcome(
+                case=case,
+                answered=answered,
+                correct=correct,
+                reply_len=len(reply),
+                seconds=seconds,
+                reply=f"[{answer.kind} {answer.topic} {answer.confidence:.2f}] {answer.text}",
+            )
+        )
+    return out
+
+
+class Baseline:
+    """bm25s over every sentence of every seed file, raw."""
+
+    def __init__(self, seeds: Path) -> None:
+        import bm25s
+
+        self.sentences: list[str] = []
+        for path in sorted(seeds.rglob("*.txt")):
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                self.sentences += [s for s in SENTENCE_END.split(line.strip()) if s]
+        self.retriever = bm25s.BM25()
+        self.retriever.index([tokens(s) for s in self.sentences], show_progress=False)
+        self.vocab = {t for s in self.sentences for t in tokens(s)}
+
+    def reply(self, question: str, length: int) -> str:
+        words = [t for t in tokens(question) if t in self.vocab]
+        if not words:
+            return ""
+        k = min(10, len(self.sentences))
+        docs, scores = self.retriever.retrieve([words], k=k, show_progress=False)
+        picked: list[str] = []
+        total = 0
+        for idx, score in zip(docs[0], scores[0], strict=True):
+            if score <= 0:
+                break
+            text = self.sentences[int(idx)]
+            if picked and total + len(text) > length:
+                break
+            picked.append(text)
+            total += len(text) + 1
+        return " ".join(picked)
+
+
+def run_baseline(baseline: Baseline, cases: list[Case], engine_out: list[Outcome]) -> list[Outcome]:
+    lengths = [o.reply_len for o in engine_out if o.answered]
+    typical = int(statistics.median(lengths)) if lengths else 300
+    out = []
+    for case, eo in zip(cases, engine_out, strict=True):
+        start = time.perf_counter()
+        reply = baseline.reply(case.q, eo.reply_len if eo.answered else typical)
+        seconds = time.perf_counter() - start
+        answered = bool(reply)
+        correct = (
+            not answered if case.must_decline else answered and contains_any(reply, case.expect)
+        )
+        out.append(
+            Outcome(
+                case=case,
+                answered=answered,
+                correct=correct,
+                reply_len=len(reply),
+                seconds=seconds,
+                reply=reply,
+            )
+        )
+    return out
+
+
+def figures(outcomes: list[Outcome]) -> dict[str, float]:
+    answerable = [o for o in outcomes if not o.case.must_decline]
+    declines = [o for o in outcomes if o.case.must_decline]
+    lengths = [o.reply_len for o in outcomes if o.answered]
+    ms = sorted(o.seconds * 1000 for o in outcomes)
+
+    def share(xs: list[Outcome], pred: Any) -> float:
+        return 100.0 * sum(1 for o in xs if pred(o)) / len(xs) if xs else float("nan")
+
+    return {
+        "n": len(outcomes),
+        "answered correctly %": share(answerable, lambda o: o.correct),
+        "declined correctly %": share(declines, lambda o: o.correct),
+        "wrongly declined %": share(answerable, lambda o: not o.answered),
+        "overall %": share(outcomes, lambda o: o.correct),
+        "median reply chars": statistics.median(lengths) if lengths else 0,
+        "p50 ms": percentile(ms, 50),
+        "p99 ms": percentile(ms, 99),
+    }
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    k = (len(sorted_values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+
+
+def table(columns: dict[str, dict[str, float]]) -> str:
+    rows = list(next(iter(columns.values())))
+    width = max(len(r) for r in rows) + 2
+    head = "".ljust(width) + "".join(name.rjust(16) for name in columns)
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        cells = []
+        for col in columns.values():
+            v = col[r]
+            cells.append((f"{v:.0f}" if r in ("n", "median reply chars") else f"{v:.1f}").rjust(16))
+        lines.append(r.ljust(width) + "".join(cells))
+    return "\n".join(lines)
+
+
+def bbc_p99(config: Config, cases: list[Case], corpus: Path) -> str:
+    try:
+        from bot.build import build  # type: ignore[attr-defined]
+    except ImportError:
+        return "BBC: bot.build.build does not exist yet; no figure."
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        build(
+            replace(config, seeds=corpus, briefs=Path(tmp)),
+            seeds=corpus,
+            out=Path(tmp),
+            progress=False,
+        )
+        built = time.perf_counter() - start
+        t0 = time.perf_counter()
+        engine = Engine(load_briefs(Path(tmp)), config.matching)
+        index_ms = (time.perf_counter() - t0) * 1000
+        # The question set plus every brief title and a question on each, so topics get hit.
+        extra = [Case(q=b.title, kind="overview", expect=(), held_out=False) for b in engine.briefs]
+        extra += [
+            Case(q=f"what did {p} say", kind="who-said", expect=(), held_out=False)
+            for b in engine.briefs
+            for p in b.people[:2]
+        ]
+        out = run_engine(engine, cases + extra)
+        ms = sorted(o.seconds * 1000 for o in out)
+        return (
+            f"BBC ({corpus}): {len(engine.briefs)} briefs built in {built:.1f} s, "
+            f"{sum(1 for _ in engine.index.sentences)} sentences indexed in {index_ms:.1f} ms; "
+            f"{len(out)} questions: p50 {percentile(ms, 50):.2f} ms, p99 {percentile(ms, 99):.2f} ms"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--config", type=Path, default=ROOT / "config.yaml")
+    p.add_argument("--briefs", type=Path, default=None, help="brief folder (default from config)")
+    p.add_argument("--questions", type=Path, default=ROOT / "tests/data/questions.yaml")
+    p.add_argument("--bbc", action="store_true", help="also measure p99 on briefs built from BBC")
+    p.add_argument("--bbc-corpus", type=Path, default=ROOT.parent / "shared/corpora/bbc-news")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    args = p.parse_args(argv)
+
+    config = load_config(args.config)
+    if args.briefs is not None:
+        config = replace(config, briefs=args.briefs.resolve())
+    cases = load_cases(args.questions)
+    t0 = time.perf_counter()
+    engine = Engine.load(config)
+    index_ms = (time.perf_counter() - t0) * 1000
+    engine.ask("warm up")  # first-call imports are not a per-question cost
+    out = run_engine(engine, cases)
+    base = run_baseline(Baseline(config.seeds), cases, out)
+
+    tuned = [o for o in out if not o.case.held_out]
+    held = [o for o in out if o.case.held_out]
+    base_tuned = [o for o in base if not o.case.held_out]
+    base_held = [o for o in base if o.case.held_out]
+    print(
+        f"{len(cases)} questions ({len(held)} held out), {len(engine.briefs)} briefs in "
+        f"{config.briefs}, {len(engine.index.sentences)} sentences, index built in {index_ms:.1f} ms"
+    )
+    print(
+        table(
+            {
+                "engine tuned": figures(tuned),
+                "engine held-out": figures(held),
+                "engine all": figures(out),
+                "bm25 tuned": figures(base_tuned),
+                "bm25 held-out": figures(base_held),
+                "bm25 all": figures(base),
+            }
+        )
+    )
+    gap = figures(out)["overall %"] - figures(base)["overall %"]
+    print(f"engine - baseline, overall: {gap:+.1f} points")
+    if args.bbc:
+        print(bbc_p99(config, cases, args.bbc_corpus))
+    if args.verbose:
+        print("\nMisses (engine):")
+        for o in out:
+            if not o.correct:
+                mark = "H" if o.case.held_out else " "
+                want = "DECLINE" if o.case.must_decline else " | ".join(o.case.expect)
+                print(
+                    f"{mark} [{o.case.kind}] {o.case.q!r}\n    want: {want}\n    got:  {o.reply[:220]}"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -121,7 +121,7 @@ class _SQL:
     )
     digest_chats = (
         "SELECT chat_id, is_group, digest_time, digest_tz, digest_off, paused, last_slot "
-        "FROM chats WHERE digest_off = 0 AND paused = 0 "
+        "FROM chats WHERE digest_off = 0 "
         "AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.chat_id = chats.chat_id) "
         "ORDER BY chat_id"
     )
@@ -315,7 +315,8 @@ class Store:
         return _chat_digest(rows[0]) if rows else None
 
     def digest_chats(self) -> list[ChatDigest]:
-        """Chats that should get scheduled digests: subscribed, not off, not paused."""
+        """Chats with a digest job: subscribed, digests not off (paused ones included: their
+        job skips them until they talk to the bot again, so no rescheduling is needed then)."""
         return [_chat_digest(row) for row in self._query(_SQL.digest_chats)]
 
     def claim_slot(self, chat_id: int, slot: int) -> bool:

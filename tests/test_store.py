@@ -104,11 +104,11 @@ def test_a_blocked_chat_is_paused_until_it_talks_again_and_keeps_its_topics(
     store.pause(9)
     settings = store.digest_settings(9)
     assert settings is not None and settings.paused
-    assert [c.chat_id for c in store.digest_chats()] == []
+    assert [(c.chat_id, c.paused) for c in store.digest_chats()] == [(9, True)]
     assert store.subscriptions(9) == ["brexit"]
 
     store.touch_user(9, user_id=9, is_group=False)
-    assert [c.chat_id for c in store.digest_chats()] == [9]
+    assert [(c.chat_id, c.paused) for c in store.digest_chats()] == [(9, False)]
 
 
 def test_digest_chats_are_those_subscribed_with_digests_on(store: Store) -> None:

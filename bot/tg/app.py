@@ -1,0 +1,178 @@
+"""The Telegram application: settings -> a configured PTB `Application`, and running it.
+
+    build_application(config, engine=..., store=...)  every handler in one ordered list
+    run_bot(config)                                     long polling, or a webhook server
+
+Services (config, engine, store) live in `bot_data` (bot.tg.services). `post_init` registers
+the command menu (admins get /reload and /stats in their own chats), opens the store when none
+was given and rebuilds the digest jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.config import TOKEN_ENV, Config
+from bot.engine import Engine
+from bot.errors import ConfigError
+from bot.render import COMMANDS
+from bot.subscriptions import Store
+from bot.tg import handlers, services
+from bot.tg.services import Services
+
+log = logging.getLogger(__name__)
+
+# Updates handled at once. Replies are independent of each other, so a slow send to one chat
+# need not hold up the others; the rate limiter still paces what goes out.
+CONCURRENT_UPDATES = 64
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def subscription_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    try:
+        from bot.tg.subscribing import HANDLERS
+    except ModuleNotFoundError:  # TEMPORARY until bot/tg/subscribing.py lands
+        return []
+    return list(HANDLERS)
+
+
+def handler_list() -> list[BaseHandler[Any, Any, Any]]:
+    """Every handler, in the order PTB tries them (first match wins within the group)."""
+    return [
+        CommandHandler("start", handlers.start),
+        CommandHandler("help", handlers.help_command),
+        CommandHandler("topics", handlers.topics),
+        CommandHandler("brief", handlers.brief),
+        CommandHandler("reload", handlers.reload_briefs),
+        CommandHandler("stats", handlers.stats),
+        # /subscribe, /unsubscribe, /subscriptions, /digest and the sub:/unsub: buttons.
+        *subscription_handlers(),
+        CallbackQueryHandler(handlers.button),
+        InlineQueryHandler(handlers.inline_query),
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & handlers.ADDRESSED_TO_BOT & ~filters.VIA_BOT,
+            handlers.ask,
+        ),
+        MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.unknown_command),
+    ]
+
+
+def build_application(
+    config: Config,
+    *,
+    engine: Engine,
+    store: Store | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    concurrent_updates: int = CONCURRENT_UPDATES,
+) -> AnyApplication:
+    """A ready Application; `request` replaces the network (tests, benchmarks)."""
+    if config.token is None:
+        raise ConfigError(
+            f"{TOKEN_ENV} is not set; create a bot with @BotFather and export its token"
+        )
+    telegram = config.telegram
+    builder = ApplicationBuilder().token(config.token.reveal())
+    if telegram.base_url:
+        builder = builder.base_url(telegram.base_url)
+    if telegram.base_file_url:
+        builder = builder.base_file_url(telegram.base_file_url)
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None or request is not None:
+        builder = builder.get_updates_request(get_updates_request or request)  # type: ignore[arg-type]
+    limit = telegram.rate_limit
+    if limit.enabled:
+        limiter = AIORateLimiter(
+            overall_max_rate=limit.overall_per_second,
+            overall_time_period=1,
+            group_max_rate=limit.group_per_minute,
+            group_time_period=60,
+            max_retries=limit.max_retries,
+        )
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+    application = (
+        builder.concurrent_updates(concurrent_updates)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    services.install(application, Services(config=config, engine=engine, store=store))
+    application.add_handlers(handler_list())
+    application.add_error_handler(handlers.on_error)
+    return application
+
+
+def menu(*, admin: bool) -> list[BotCommand]:
+    return [BotCommand(c.name, c.description) for c in COMMANDS if admin or not c.admin]
+
+
+async def post_init(application: AnyApplication) -> None:
+    """Open the store, register the command menus, rebuild the digest jobs."""
+    s: Services = application.bot_data[services.KEY]
+    if s.store is None:
+        s.store = Store.open(s.config.storage.path)
+        s.owns_store = True
+    bot = application.bot
+    await bot.set_my_commands(menu(admin=False), scope=BotCommandScopeDefault())
+    for admin in s.config.admins:
+        try:
+            await bot.set_my_commands(menu(admin=True), scope=BotCommandScopeChat(admin))
+        except TelegramError as exc:
+            # Telegram knows a private chat only after the admin has written to the bot.
+            log.warning(
+                "No admin command menu for user %s (%s); they should send /start first", admin, exc
+            )
+    try:
+        from bot.tg.subscribing import setup_digests
+    except ModuleNotFoundError:  # TEMPORARY until bot/tg/subscribing.py lands
+        return
+    await setup_digests(application)
+
+
+async def post_shutdown(application: AnyApplication) -> None:
+    s: Services = application.bot_data[services.KEY]
+    if s.owns_store and s.store is not None:
+        s.store.close()
+        s.store = None
+
+
+def run_bot(config: Config) -> None:
+    """Serve until interrupted: long polling, or a webhook server when telegram.mode is webhook."""
+    # Bot API URLs carry the token: whatever set up logging, these loggers stay quiet.
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    engine = Engine.load(config)
+    application = build_application(config, engine=engine)
+    telegram = config.telegram
+    log.info("Serving %d topics by %s", len(engine.briefs), telegram.mode)
+    if telegram.mode == "webhook":
+        hook = telegram.webhook
+        application.run_webhook(
+            listen=hook.listen,
+            port=hook.port,
+            url_path=hook.url_path,
+            webhook_url=hook.url,
+            secret_token=config.webhook_secret.reveal() if config.webhook_secret else None,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

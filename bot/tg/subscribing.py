@@ -15,7 +15,6 @@ Every change to subscriptions or times reschedules the chat's digest job (bot/tg
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
 from collections.abc import Sequence
 from typing import Any
@@ -26,6 +25,7 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackContext, CallbackQueryHandler, CommandHandler
 
 from bot.engine import Engine
+from bot.render import ref, resolve_ref
 from bot.schedule import EXAMPLE, DigestInputError, next_slot, parse_digest_args
 from bot.subscriptions import Store
 from bot.tg import services
@@ -44,21 +44,9 @@ __all__ = ["HANDLERS", "setup_digests"]
 Context = CallbackContext[Any, Any, Any, Any]
 
 MAX_CHOICES = 8  # buttons offered when a request matches several topics
-LONGEST_REF = 40  # bytes of a slug sent as is in callback data (as bot/render.py does)
 
 
 # --- pure helpers ---------------------------------------------------------------------------------
-
-
-def ref(slug: str) -> str:
-    """The slug, or a hash of it when "unsub:<slug>" would not fit Telegram's 64 bytes."""
-    if len(slug.encode("utf-8")) <= LONGEST_REF:
-        return slug
-    return "#" + hashlib.sha1(slug.encode("utf-8")).hexdigest()[:16]
-
-
-def resolve(topic_ref: str, slugs: Sequence[str]) -> str | None:
-    return next((s for s in slugs if ref(s) == topic_ref), None)
 
 
 def pick_topics(engine: Engine, text: str) -> list[str]:
@@ -328,7 +316,7 @@ async def on_subscribe_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     chat_id = _seen(update, _store(svc))
-    slug = resolve(query.data.partition(":")[2], [s for s, _ in svc.topics()])
+    slug = resolve_ref(query.data.partition(":")[2], [s for s, _ in svc.topics()])
     if slug is None:
         await query.answer("That topic is no longer in the briefs.")
         await _reply(
@@ -349,7 +337,7 @@ async def on_unsubscribe_button(update: Update, context: Context) -> None:
     store = _store(svc)
     chat_id = _seen(update, store)
     followed = store.subscriptions(chat_id)
-    slug = resolve(query.data.partition(":")[2], followed)
+    slug = resolve_ref(query.data.partition(":")[2], followed)
     if slug is None:
         await query.answer("You no longer follow that topic.")
         await _reply(

@@ -35,7 +35,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.briefs import Brief, BriefSet, Cited, Quote
-from bot.text import STOPWORDS, content_tokens, normalize, stem, tokens
+from bot.text import STOPWORDS, normalize, stem, tokens
 
 Section = str  # "summary" | "facts" | "quotes" | "timeline" | "details"
 
@@ -288,7 +288,11 @@ class MatchIndex:
             intents.add("date")
         if _WHO_INTENT.search(norm):
             intents.add("who")
-        words = self._glue(content_tokens(norm))
+        words = [
+            w
+            for w in self._glue(tokens(norm))
+            if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
+        ]
         terms: list[Term] = []
         seen: set[str] = set()
         for word in words:

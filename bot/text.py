@@ -105,7 +105,7 @@ _STOPWORD_TEXT = """
     be because been before being below between both but by can cannot could couldn did didn
     do does doesn doing don down during each either else ever every few for from further get
     gets got had hadn has hasn have haven having he her here hers herself him himself his how
-    i if in into is isn it its itself just know let like ll me more most much must mustn my
+    i if in into is isn it its itself just know let like ll many me more most much must mustn my
     myself need no nor not now of off on once one only or other our ours ourselves out over own
     please pls plz re really s same say says said shan she should shouldn so some still such t
     tell than that the their theirs them themselves then there these they thing things this

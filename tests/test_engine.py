@@ -1,0 +1,151 @@
+"""bot.engine: what a person gets back for a question, on the hand-made fixture briefs."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from bot.briefs import BriefSet, load_briefs
+from bot.config import Config, MatchingConfig
+from bot.engine import MAX_QUESTION_CHARS, Engine
+from bot.errors import BriefError
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = Path(__file__).parent / "data" / "fixture_briefs"
+
+
+@pytest.fixture(scope="module")
+def briefs() -> BriefSet:
+    return load_briefs(FIXTURE)
+
+
+@pytest.fixture(scope="module")
+def engine(briefs: BriefSet) -> Engine:
+    return Engine(briefs, MatchingConfig())
+
+
+def seed_line(source: str) -> str:
+    file, line = source.rsplit(":", 1)
+    return (ROOT / file).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+
+
+def test_a_number_question_gets_the_number_with_its_citation(engine: Engine) -> None:
+    answer = engine.ask("how many civilians are still in kursk?")
+    assert answer.kind == "answer"
+    assert answer.topic == "kursk-fighting"
+    assert "2,000 to 3,000" in answer.text
+    assert 1 <= len(answer.sentences) <= 3
+    assert answer.text.startswith(answer.sentences[0].text)
+    assert "[1]" in answer.text
+    assert answer.hint
+
+
+def test_every_cited_sentence_is_on_the_seed_line_it_cites(engine: Engine) -> None:
+    for question in ("S-400", "waht did hegseth say abt borders", "sudzha school missile"):
+        answer = engine.ask(question)
+        by_n = {c.n: c for c in answer.citations}
+        assert answer.sentences
+        for sentence in answer.sentences:
+            citation = by_n[sentence.citation]
+            assert sentence.text in seed_line(citation.source)
+            assert citation.outlet and citation.title
+
+
+def test_typos_and_phone_casing(engine: Engine) -> None:
+    assert "unrealistic objective" in engine.ask("waht did hegseth say abt borders").text
+    assert engine.ask("HEGSEHT NATO").topic == "hegseth-ukraine-borders"
+
+
+def test_a_bare_topic_name_or_brief_request_gets_the_summary(engine: Engine) -> None:
+    for question in ("brief me on india russia ties", "India and Russia ties", "kursk"):
+        answer = engine.ask(question)
+        assert answer.kind == "overview", question
+    answer = engine.ask("brief me on india russia ties")
+    summary = engine.briefs.briefs["india-russia-ties"].summary
+    assert [s.text for s in answer.sentences] == [c.text for c in summary]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the weather in moscow tomorrow",
+        "who won the football last night",
+        "my horoscope for today",
+        "what did hegseth say about cricket",
+    ],
+)
+def test_off_topic_questions_are_declined_with_nearest_topics(
+    engine: Engine, question: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.kind == "decline"
+    assert answer.text.startswith("I have no brief on that.")
+    assert len(answer.suggestions) <= 3
+    assert len(answer.suggestion_titles) == len(answer.suggestions)
+    assert not answer.citations
+
+
+def test_decline_suggests_the_topic_it_came_close_to(engine: Engine) -> None:
+    answer = engine.ask("what did hegseth say about cricket")
+    assert answer.suggestions[0] == "hegseth-ukraine-borders"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["", "   \n\t ", "x" * 10_000, "\x00\x01\x02\x03\x04\x05 kursk", "\ufffd\ufffd\ufffd", "?!?"],
+)
+def test_invalid_input_gets_a_clear_reply(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.kind == "invalid"
+    assert answer.text and not answer.answered
+
+
+def test_too_long_says_the_limit(engine: Engine) -> None:
+    assert str(MAX_QUESTION_CHARS) in engine.ask("kursk " * 2000).text
+
+
+def test_two_topics_too_close_to_call_ask_which(briefs: BriefSet) -> None:
+    twin = dataclasses.replace(
+        briefs.briefs["kursk-fighting"], slug="kursk-copy", title="Kursk again"
+    )
+    both = dataclasses.replace(briefs, briefs={**briefs.briefs, "kursk-copy": twin})
+    # The copy's sentences are the same texts, so they are one answer, not two topics...
+    assert Engine(both, MatchingConfig()).ask("sudzha boarding school").kind == "answer"
+    # ...but two different briefs that fit equally well make the engine ask.
+    other = dataclasses.replace(
+        twin,
+        summary=tuple(
+            dataclasses.replace(c, text=c.text.replace("Sudzha", "Sudzha town"))
+            for c in twin.summary
+        ),
+        facts=tuple(
+            dataclasses.replace(c, text=c.text.replace("Sudzha", "Sudzha town")) for c in twin.facts
+        ),
+    )
+    rival = dataclasses.replace(briefs, briefs={**briefs.briefs, "kursk-copy": other})
+    answer = Engine(rival, MatchingConfig(ambiguity_margin=0.05)).ask("sudzha boarding school")
+    assert answer.kind == "ambiguous"
+    assert set(answer.suggestions) == {"kursk-fighting", "kursk-copy"}
+    assert "Which one" in answer.text
+
+
+def test_overview_by_slug(engine: Engine) -> None:
+    answer = engine.overview("hegseth-ukraine-borders")
+    assert answer.kind == "overview"
+    assert answer.topic_title == "Hegseth on Ukraine's borders"
+    assert len(answer.sentences) == len(engine.briefs.briefs["hegseth-ukraine-borders"].summary)
+    assert engine.overview("no-such-topic").kind == "decline"
+
+
+def test_higher_cutoff_declines_more(briefs: BriefSet) -> None:
+    strict = Engine(briefs, MatchingConfig(answer_cutoff=1.0))
+    assert strict.ask("kursk civilians trapped escape").kind == "decline"
+
+
+def test_load_reads_the_configured_folder(tmp_path: Path) -> None:
+    engine = Engine.load(Config(briefs=FIXTURE))
+    assert len(engine.briefs) == 3
+    with pytest.raises(BriefError, match="briefbot build"):
+        Engine.load(Config(briefs=tmp_path))

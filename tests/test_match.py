@@ -1,0 +1,193 @@
+"""bot.match: which topic and which sentence a question lands on, on the hand-made fixture briefs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.briefs import Brief, BriefSet, Cited, Index, IndexEntry, Source, load_briefs
+from bot.config import MatchingConfig
+from bot.engine import Engine
+from bot.match import MatchIndex, _abbreviations, _demonym_aliases
+from bot.text import normalize
+
+FIXTURE = Path(__file__).parent / "data" / "fixture_briefs"
+
+
+@pytest.fixture(scope="module")
+def index() -> MatchIndex:
+    return MatchIndex.build(load_briefs(FIXTURE))
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(load_briefs(FIXTURE), MatchingConfig())
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        ("how many civilians are still in kursk?", "kursk-fighting"),
+        ("KURSK CIVILIANS", "kursk-fighting"),
+        ("sudzha boarding school missile", "kursk-fighting"),
+        ("waht did hegseth say abt borders", "hegseth-ukraine-borders"),
+        ("hegseht nato", "hegseth-ukraine-borders"),  # a typo in the name itself
+        ("will american troops go to ukraine", "hegseth-ukraine-borders"),
+        ("S-400", "india-russia-ties"),
+        ("s400 deal", "india-russia-ties"),
+        ("s 400", "india-russia-ties"),  # split by the phone, glued back
+        ("caatsa", "india-russia-ties"),  # an abbreviation a brief defines
+        ("india russia", "india-russia-ties"),
+        ("indian russian friendship", "india-russia-ties"),  # demonyms meet their countries
+    ],
+)
+def test_question_lands_on_topic(index: MatchIndex, question: str, slug: str) -> None:
+    ranked = index.rank_sentences(index.query(question))
+    assert ranked, question
+    assert ranked[0].sentence.slug == slug
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("kursk", "kursk-fighting"),
+        ("The battle for Kursk", "kursk-fighting"),
+        ("kursk-fighting", "kursk-fighting"),
+        ("india russia", "india-russia-ties"),
+        ("India and Russia ties", "india-russia-ties"),
+        ("hegseth", "hegseth-ukraine-borders"),
+        ("ukraine borders", "hegseth-ukraine-borders"),
+    ],
+)
+def test_find_topics_table(engine: Engine, text: str, slug: str) -> None:
+    found = engine.find_topics(text)
+    assert found and found[0][0] == slug
+
+
+@pytest.mark.parametrize("text", ["weather", "horoscope", "cricket score", "zzzz"])
+def test_find_topics_finds_nothing_for_unrelated_words(engine: Engine, text: str) -> None:
+    assert engine.find_topics(text) == []
+
+
+def test_rare_words_weigh_more_than_common_ones(index: MatchIndex) -> None:
+    query = index.query("kursk russian")
+    weights = {t.word: t.weight for t in query.terms}
+    assert weights["kursk"] > weights["russian"]
+
+
+def test_a_word_the_corpus_never_uses_weighs_most(index: MatchIndex) -> None:
+    query = index.query("kursk weather")
+    by_word = {t.word: t for t in query.terms}
+    assert not by_word["weather"].known
+    assert by_word["weather"].weight >= by_word["kursk"].weight
+
+
+def test_typos_are_corrected_against_the_briefs_vocabulary(index: MatchIndex) -> None:
+    query = index.query("hegseht sudhza")
+    assert [t.key for t in query.terms] == ["hegseth", "sudzha"]
+
+
+def test_a_typo_of_a_question_word_is_dropped(index: MatchIndex) -> None:
+    assert [t.word for t in index.query("waht abt kursk").terms] == ["kursk"]
+
+
+def test_intents(index: MatchIndex) -> None:
+    assert "number" in index.query("how many civilians").intents
+    assert "quote" in index.query("what did hegseth say").intents
+    assert "date" in index.query("when did the missile hit").intents
+    assert "overview" in index.query("brief me on kursk").intents
+
+
+def test_abbreviations_defined_in_a_sentence() -> None:
+    found = _abbreviations(
+        "sanctions under the Countering America’s Adversaries Through Sanctions Act (CAATSA), "
+        "and the Financial Action Task Force (FATF)."
+    )
+    assert set(found) == {"caatsa", "fatf"}
+    assert {"counter", "adversary", "sanction", "act"} <= found["caatsa"]
+
+
+def test_demonyms_link_only_words_the_corpus_has() -> None:
+    links = _demonym_aliases(
+        {"russia", "russian", "ukrain", "ukrainian", "chines", "china", "plan"}
+    )
+    assert links["russian"] == {"russia"}
+    assert links["ukrain"] == {"ukrainian"}
+    assert links["chines"] == {"china"}
+    assert "plan" not in links
+
+
+# -- properties ---------------------------------------------------------------------------------
+
+WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=9)
+
+
+def synthetic(titles: list[str]) -> BriefSet:
+    """One brief per title, each with a sentence that mentions its title's words."""
+    briefs = {}
+    entries = []
+    for i, title in enumerate(titles):
+        slug = f"topic-{i}"
+        src = Source(
+            id="s1",
+            outlet="Outlet",
+            title=title,
+            date=None,
+            file="seeds/x.txt",
+            first_line=1,
+            last_line=10,
+        )
+        brief = Brief(
+            slug=slug,
+            title=title,
+            summary=(Cited(text=f"Officials spoke about {title} today.", source="s1", line=1),),
+            sources=(src,),
+        )
+        briefs[slug] = brief
+        entries.append(IndexEntry(slug=slug, title=title, file=f"{slug}.yaml", sentences=1))
+    return BriefSet(briefs=briefs, index=Index(corpus="x", topics=tuple(entries)), version="x")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.lists(WORDS, min_size=1, max_size=4).map(" ".join),
+        min_size=1,
+        max_size=6,
+        unique_by=normalize,
+    ),
+    st.data(),
+)
+def test_an_exact_topic_title_always_wins(titles: list[str], data: st.DataObject) -> None:
+    engine = Engine(synthetic(titles), MatchingConfig())
+    i = data.draw(st.integers(min_value=0, max_value=len(titles) - 1))
+    found = engine.find_topics(titles[i].upper())
+    assert found and found[0] == (f"topic-{i}", 1.0)
+    assert engine.ask(titles[i]).topic == f"topic-{i}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80), st.floats(min_value=0.05, max_value=0.95))
+def test_nothing_under_the_cutoff_comes_back(text: str, cutoff: float) -> None:
+    engine = Engine(load_briefs(FIXTURE), MatchingConfig(answer_cutoff=cutoff))
+    assert all(score >= cutoff for _, score in engine.find_topics(text))
+    answer = engine.ask(text)
+    if answer.kind == "answer":
+        assert answer.confidence >= cutoff
+    else:
+        assert answer.kind != "decline" or answer.confidence <= cutoff
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_unicode_gets_an_answer_or_a_decline(text: str) -> None:
+    answer = _ENGINE.ask(text)
+    assert answer.kind in ("answer", "overview", "ambiguous", "decline", "invalid")
+    assert answer.text
+    assert 0.0 <= answer.confidence <= 1.0
+
+
+_ENGINE = Engine(load_briefs(FIXTURE), MatchingConfig())

@@ -1,0 +1,224 @@
+"""What a single sentence tells the summarizer: its kind of fact, who is quoted, the date, names.
+
+Pure pattern rules over one sentence (plus the article's date for dates without a year). They
+know English newsroom phrasing ("..., X said", "on Jan. 10", "President Y"), never any topic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.text import STOPWORDS
+
+_MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}  # fmt: skip
+_MONTH_NAMES = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+)
+_MONTH = rf"(?P<month>{_MONTH_NAMES})\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_DATE_PATTERNS = (
+    re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!\s*(?:percent|%|million|billion))(?:,?\s+{_YEAR}\b)?"),
+    re.compile(rf"\b{_DAY}\s+{_MONTH}\b(?:,?\s+{_YEAR}\b)?"),
+    re.compile(rf"\b{_MONTH}\s+{_YEAR}\b"),
+    # "in February": a month without a day; "May" alone is too often the verb.
+    re.compile(rf"\b(?:in|since|until|by|last|early|late|mid-)\s*(?!May\b){_MONTH}\b(?![\w-])"),
+)
+_NUMBER_WORDS = re.compile(
+    r"\b(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
+    r"hundreds?|thousands?|millions?|billions?|trillions?|percent|half|quarter|twice)\b",
+    re.IGNORECASE,
+)
+_DATE_WORDS = re.compile(
+    rf"\b(?:{_MONTH_NAMES})\b|\b(?:19|20)\d\d\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+_DECISION = re.compile(
+    r"\b(?:signed|agreed|approved|announced|decided|ordered|banned|voted|passed|launched|"
+    r"imposed|lifted|suspended|cancell?ed|rejected|declared|ruled|appointed|fired|sanctioned|"
+    r"vetoed|ratified|pledged|promised|committed|confirmed|recognized|recognised|released|"
+    r"freed|arrested|sentenced|charged|elected|resigned|withdrew|deployed|froze|halted|"
+    r"will (?:\w+ )?(?:visit|sign|hold|send|deploy|impose|end|meet|travel))\b"
+)
+
+_SPEECH = (
+    r"(?:said|says|told|tells|added|adds|stated|wrote|writes|posted|replied|noted|asked|warned|"
+    r"tweeted|declared|explained|insisted|argued|recalled|continued|stressed|urged|remarked)"
+)
+_NAME_WORD = r"(?:[A-Z][a-z]{0,3}\.|[A-Z][\w’'\-]*[a-z][\w’'\-]*|[A-Z]{2,})"
+_NAME = (
+    rf"(?:(?:the\s)?{_NAME_WORD}(?:\s(?:{_NAME_WORD}|(?:de|al|bin|el|van|von|da|la|der)\b)){{0,5}})"
+)
+_QUOTE_SPAN = re.compile(r"“([^“”]+)”|\"([^\"]+)\"")
+_QUOTE_THEN_SPEAKER = re.compile(
+    rf"[”\"],?\s+(?:(?P<a>{_NAME})(?:,[^“”\"]{{1,140}},)?\s+{_SPEECH}|{_SPEECH}\s+(?P<b>{_NAME}))"
+)
+_SPEAKER_THEN_QUOTE = re.compile(
+    rf"(?P<a>{_NAME})(?:,[^“”\"]{{1,140}},)?\s+{_SPEECH}(?:\s+[\w’'.]+){{0,6}}?[,:]?\s+(?:that\s+)?[“\"]"
+)
+_TITLES_TEXT = """
+    mr mrs ms dr prof gen lt col maj capt adm sgt sen rep gov president prime minister
+    secretary chancellor king queen prince princess pope sheikh judge justice general
+    lieutenant colonel commander ambassador envoy spokesman spokeswoman spokesperson chief
+    foreign defense defence deputy vice interior finance external affairs state
+    """
+_TITLES = frozenset(_TITLES_TEXT.split())
+_NOT_NAMES_TEXT = """
+    monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december
+    """
+_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
+_CAPS_RUN = re.compile(r"(?:[A-Z][\w’'\-]*|[A-Z]\.)(?:\s+(?:[A-Z][\w’'\-]*|[A-Z]\.))*")
+_PLACE_AFTER = re.compile(
+    r"\b(?:in|of|to|from|into|across|near|around|at|outside|inside|throughout|toward|towards|visit|visited|visiting)"
+    r"\s+(?:the\s+)?((?:[A-Z][a-z][\w\-]*)(?:\s+[A-Z][a-z][\w\-]*){0,2})"
+)
+
+
+def fact_kind(sentence: str) -> str:
+    """number | date | decision | statement: why a sentence is a key fact (or is not)."""
+    if _DECISION.search(sentence):
+        return "decision"
+    if _NUMBER_WORDS.search(_without_dates(sentence)):
+        return "number"
+    if _DATE_WORDS.search(sentence):
+        return "date"
+    return "statement"
+
+
+def _without_dates(sentence: str) -> str:
+    # "on Jan. 10" or "in 2024" is a date, not a figure.
+    out = sentence
+    for pattern in _DATE_PATTERNS:
+        out = pattern.sub(" ", out)
+    return re.sub(r"\b(?:19|20)\d\d\b", " ", out)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Quoted:
+    speaker: str
+    quote: str
+
+
+def find_quote(sentence: str) -> Quoted | None:
+    """Who is quoted in `sentence` and the quoted words, when a named speaker says them."""
+    spans = [m.group(1) or m.group(2) for m in _QUOTE_SPAN.finditer(sentence)]
+    spans = [s.strip().rstrip(",").strip() for s in spans if s]
+    spans = [s for s in spans if len(s.split()) >= 3]
+    if not spans:
+        return None
+    for pattern in (_QUOTE_THEN_SPEAKER, _SPEAKER_THEN_QUOTE):
+        for match in pattern.finditer(sentence):
+            speaker = clean_name(match.group("a") or match.groupdict().get("b") or "")
+            if speaker:
+                return Quoted(speaker=speaker, quote=max(spans, key=len))
+    return None
+
+
+def clean_name(raw: str) -> str:
+    """A speaker or person as named: leading function words and a trailing possessive dropped."""
+    words = raw.replace("\u2019s ", " ").split()
+    while words and (words[0].lower() in STOPWORDS or words[0].lower() in {"according"}):
+        words.pop(0)
+    if not words or all(w.lower().rstrip(".") in _TITLES for w in words):
+        return ""
+    if words[0].lower() in _NOT_NAMES:
+        return ""
+    return " ".join(words).rstrip(".,").removesuffix("’s").removesuffix("'s")
+
+
+def find_date(sentence: str, article_date: str | None) -> str | None:
+    """The first calendar date stated in `sentence`, ISO: yyyy-mm-dd, or yyyy-mm."""
+    ref = _parse_iso(article_date)
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(sentence):
+            parts = match.groupdict()
+            month = _MONTHS[parts["month"].lower().rstrip(".")]
+            year = int(parts["year"]) if parts.get("year") else None
+            if year is None:
+                if ref is None:
+                    continue
+                # A month later than the article's is last year's ("in November", written
+                # in February), allowing a month ahead for plans.
+                year = ref.year - 1 if month > ref.month + 1 else ref.year
+            day = parts.get("day")
+            if day is None:
+                return f"{year:04d}-{month:02d}"
+            try:
+                return dt.date(year, month, int(day)).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def _parse_iso(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        if len(value) == 7:
+            return dt.date.fromisoformat(value + "-01")
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _strip_titles(words: list[str]) -> list[str]:
+    while words and words[0].lower().rstrip(".") in _TITLES:
+        words = words[1:]
+    return words
+
+
+def names(sentences: Iterable[str], speakers: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(people, places) named in `sentences`, most mentioned first.
+
+    A place is what follows "in", "to", "from", "visited"...; a person is a name of two or more
+    capitalised words that is never such a place, or a quoted speaker. Crude, but it needs no
+    gazetteer, so it works on any corpus.
+    """
+    places: Counter[str] = Counter()
+    runs: Counter[str] = Counter()
+    texts = list(sentences)
+    for text in texts:
+        for match in _PLACE_AFTER.finditer(text):
+            place = match.group(1).removesuffix("’s").removesuffix("'s")
+            if place.lower() not in _NOT_NAMES and place.split()[0].lower() not in _TITLES:
+                places[place] += 1
+        for match in _CAPS_RUN.finditer(text):
+            words = _strip_titles([w.rstrip(",") for w in match.group(0).split()])
+            while words and words[0].lower() in STOPWORDS:
+                words = words[1:]
+            words = [w.removesuffix("’s").removesuffix("'s") for w in words]
+            if 2 <= len(words) <= 4 and not any(w.isupper() and len(w) > 1 for w in words):
+                runs[" ".join(words)] += 1
+    place_words = {w for p in places for w in p.split()}
+    people: Counter[str] = Counter()
+    for run, count in runs.items():
+        words = run.split()
+        if any(w.lower() in _NOT_NAMES or w.lower() in _TITLES for w in words):
+            continue
+        if run in places or any(w in place_words for w in words):
+            continue
+        people[run] += count
+    for speaker in speakers:
+        words = _strip_titles(speaker.split())
+        if words and not speaker.lower().startswith("the "):
+            people[" ".join(words)] += 1
+    # "Katulis" and "Brian Katulis" are one person: keep the full name.
+    full = [p for p in people if len(p.split()) > 1]
+    for p in list(people):
+        if len(p.split()) == 1 and any(f.endswith(" " + p) for f in full):
+            del people[p]
+    ranked_people = [p for p, _ in sorted(people.items(), key=lambda kv: (-kv[1], kv[0]))]
+    ranked_places = [
+        p for p, _ in sorted(places.items(), key=lambda kv: (-kv[1], kv[0])) if p not in people
+    ]
+    return ranked_people, ranked_places

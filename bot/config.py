@@ -87,6 +87,11 @@ class BuildConfig:
     summary_sentences: int = 5
     max_facts: int = 40
     max_quotes: int = 15
+    # Further informative sentences kept per brief for answering questions (not shown in full).
+    max_details: int = 150
+    # Articles join one topic while their average TF-IDF cosine similarity is at least this
+    # (0..1): higher gives more, narrower topics.
+    cluster_threshold: float = 0.12
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -226,9 +231,15 @@ def _validate(config: Config, where: str) -> None:
         "summary_sentences",
         "max_facts",
         "max_quotes",
+        "max_details",
     ):
         if getattr(config.build, name) < 1:
             raise ConfigError(f"{where}: build.{name} must be at least 1")
+    if not 0.0 < config.build.cluster_threshold <= 1.0:
+        raise ConfigError(
+            f"{where}: build.cluster_threshold must be above 0 and at most 1, "
+            f"got {config.build.cluster_threshold}"
+        )
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", config.digest.default_time):
         raise ConfigError(
             f"{where}: digest.default_time must be HH:MM (24-hour), got {config.digest.default_time!r}"

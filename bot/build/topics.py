@@ -1,0 +1,377 @@
+"""Articles -> topics, discovered from the corpus itself (stage 4 of the build).
+
+No topic is named in code. Each article becomes a TF-IDF vector over the stems of its headline
+and paragraphs; articles are grouped by average-linkage agglomerative clustering on cosine
+similarity, merging while the two closest groups are, on average, more similar than
+`cluster_threshold`. Average linkage keeps a group together only when most of its members share
+vocabulary, so two outlets' copies of one story meet ("Kursk", "Sudzha", "civilians"), while a
+single shared word ("Putin") does not chain unrelated stories into one blob.
+
+Then, paragraph by paragraph, a paragraph that is plainly about another topic (far closer to
+that topic's centroid than to its own article's) moves there, so an article that mixes subjects
+feeds more than one topic. A group becomes a topic only with real substance: at least
+`min_topic_sentences` informative sentences. Its slug comes from its most distinctive terms (the
+same corpus always gives the same slugs) and its title is the headline of its most central
+article. Finally config.yaml's `topics` section is applied: merge, rename, then pin.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.build.article import Article, Paragraph
+from bot.build.sentences import split_sentences
+from bot.config import BuildConfig, TopicsConfig
+from bot.errors import BuildError
+from bot.text import content_tokens, normalize, stem
+
+Matrix = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Passage:
+    """One paragraph of one article, as a topic holds it."""
+
+    article: Article
+    paragraph: Paragraph
+
+    @property
+    def order(self) -> tuple[str, int]:
+        """Corpus order: file, then line."""
+        return (self.article.file, self.paragraph.line)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Topic:
+    slug: str
+    title: str
+    passages: tuple[Passage, ...]  # in corpus order
+    terms: tuple[str, ...]  # distinctive words, most distinctive first
+    pinned: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class TopicSet:
+    topics: tuple[Topic, ...]  # largest first
+    idf: dict[str, float]  # stem -> inverse document frequency over the articles
+    unassigned: int  # articles that feed no topic
+
+
+@dataclass(frozen=True, kw_only=True)
+class TopicOptions:
+    cluster_threshold: float
+    min_topic_sentences: int
+    max_topics: int
+
+    @classmethod
+    def from_config(cls, build: BuildConfig) -> TopicOptions:
+        return cls(
+            cluster_threshold=build.cluster_threshold,
+            min_topic_sentences=build.min_topic_sentences,
+            max_topics=build.max_topics,
+        )
+
+
+# Sentences shorter than this many words are headings, captions or fragments, not substance.
+MIN_SENTENCE_WORDS = 6
+# A paragraph moves to another topic only if it is at least this similar to it ...
+MOVE_MIN_SIMILARITY = 0.2
+# ... and this many times more similar to it than to its own topic.
+MOVE_RATIO = 2.0
+_SLUG_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def terms(text: str) -> list[str]:
+    """The stems clustering and ranking work on: content words, no bare numbers."""
+    return [stem(t) for t in content_tokens(text) if len(t) > 2 and not t.isdigit()]
+
+
+def informative(sentence: str) -> bool:
+    """A sentence that can stand in a brief: long enough and ending like a sentence."""
+    words = sentence.split()
+    return len(words) >= MIN_SENTENCE_WORDS and sentence.rstrip()[-1:] in ".!?”\"’)'"
+
+
+def discover_topics(
+    articles: Sequence[Article], options: TopicOptions, config: TopicsConfig
+) -> TopicSet:
+    """Cluster `articles` into topics, then apply config.yaml's merge, rename and pin."""
+    articles = sorted(articles, key=lambda a: (a.file, a.first_line))
+    if not articles:
+        return TopicSet(topics=(), idf={}, unassigned=0)
+    bags = [_article_bag(a) for a in articles]
+    idf = _idf(bags)
+    vocab = {t: i for i, t in enumerate(sorted(idf))}
+    matrix = _tfidf_matrix(bags, vocab, idf)
+    groups = cluster(matrix, options.cluster_threshold)
+    surface = _surface_forms(articles)
+    topics = _topics_from_groups(articles, groups, matrix, vocab, idf, surface, options)
+    topics = apply_config(topics, articles, config)
+    used = {p.article.id for t in topics for p in t.passages}
+    return TopicSet(
+        topics=tuple(topics), idf=idf, unassigned=sum(a.id not in used for a in articles)
+    )
+
+
+def _article_bag(article: Article) -> Counter[str]:
+    bag = Counter(terms(article.title))
+    for term in bag:
+        bag[term] *= 2  # a headline says what the article is about
+    for para in article.paragraphs:
+        bag.update(terms(para.text))
+    return bag
+
+
+def _idf(bags: Sequence[Counter[str]]) -> dict[str, float]:
+    df: Counter[str] = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    n = len(bags)
+    return {t: math.log((n + 1) / (d + 1)) + 1.0 for t, d in df.items()}
+
+
+def _vector(bag: Counter[str], vocab: dict[str, int], idf: dict[str, float]) -> Matrix:
+    vec = np.zeros(len(vocab), dtype=np.float32)
+    for term, count in bag.items():
+        i = vocab.get(term)
+        if i is not None:
+            vec[i] = (1.0 + math.log(count)) * idf[term]
+    norm = float(np.linalg.norm(vec))
+    return vec / norm if norm else vec
+
+
+def _tfidf_matrix(
+    bags: Sequence[Counter[str]], vocab: dict[str, int], idf: dict[str, float]
+) -> Matrix:
+    matrix = np.zeros((len(bags), len(vocab)), dtype=np.float32)
+    for row, bag in enumerate(bags):
+        matrix[row] = _vector(bag, vocab, idf)
+    return matrix
+
+
+def cluster(matrix: Matrix, threshold: float) -> list[list[int]]:
+    """Average-linkage agglomerative clustering of the rows of `matrix` (unit vectors).
+
+    Merges the two most similar groups while their average pairwise cosine similarity is at
+    least `threshold`. Groups come back as sorted row lists, ordered by their first row, so
+    the result depends only on the input.
+    """
+    n = matrix.shape[0]
+    sim = (matrix @ matrix.T).astype(np.float64)
+    np.fill_diagonal(sim, -np.inf)
+    sizes = np.ones(n)
+    alive = np.ones(n, dtype=bool)
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    while alive.sum() > 1:
+        flat = int(np.argmax(sim))  # first maximum: ties break by position, deterministically
+        i, j = divmod(flat, n)
+        if sim[i, j] < threshold:
+            break
+        i, j = min(i, j), max(i, j)
+        # Lance-Williams update for average linkage: the new group's similarity to every other
+        # group is the size-weighted mean of the two old groups' similarities.
+        merged = (sizes[i] * sim[i] + sizes[j] * sim[j]) / (sizes[i] + sizes[j])
+        sim[i] = merged
+        sim[:, i] = merged
+        sim[i, i] = -np.inf
+        sim[j] = -np.inf
+        sim[:, j] = -np.inf
+        sizes[i] += sizes[j]
+        alive[j] = False
+        members[i] += members.pop(j)
+    return sorted((sorted(m) for m in members.values()), key=lambda m: m[0])
+
+
+def _surface_forms(articles: Sequence[Article]) -> dict[str, str]:
+    """stem -> the word it most often stands for in the corpus ("kil" -> "killed")."""
+    seen: dict[str, Counter[str]] = {}
+    for article in articles:
+        for text in (article.title, *(p.text for p in article.paragraphs)):
+            for token in content_tokens(text):
+                seen.setdefault(stem(token), Counter())[token] += 1
+    return {s: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for s, c in seen.items()}
+
+
+def _topics_from_groups(
+    articles: Sequence[Article],
+    groups: list[list[int]],
+    matrix: Matrix,
+    vocab: dict[str, int],
+    idf: dict[str, float],
+    surface: dict[str, str],
+    options: TopicOptions,
+) -> list[Topic]:
+    centroids = np.stack([_unit(matrix[g].mean(axis=0)) for g in groups])
+    owner = np.zeros(len(articles), dtype=int)
+    for k, group in enumerate(groups):
+        owner[group] = k
+    # Paragraphs go to their article's group unless plainly about another group.
+    passages: list[list[Passage]] = [[] for _ in groups]
+    for a, article in enumerate(articles):
+        for para in article.paragraphs:
+            k = _paragraph_home(para, int(owner[a]), centroids, vocab, idf)
+            passages[k].append(Passage(article=article, paragraph=para))
+    # Rank groups by substance, keep the ones that can make a brief.
+    # A story many outlets covered comes before one long article.
+    ranked: list[tuple[int, int, int]] = []
+    for k, group in enumerate(groups):
+        size = _substance(passages[k])
+        if size >= options.min_topic_sentences:
+            ranked.append((k, len(group), size))
+    ranked.sort(key=lambda r: (-r[1], -r[2], groups[r[0]][0]))
+    ranked = ranked[: options.max_topics]
+    topics: list[Topic] = []
+    used: set[str] = set()
+    inverse = sorted(vocab, key=vocab.__getitem__)
+    for k, _articles, _size in ranked:
+        group = groups[k]
+        key_terms = _key_terms(centroids[k], inverse, surface)
+        central = max(group, key=lambda i: (float(matrix[i] @ centroids[k]), -i))
+        slug = _unique_slug(key_terms, used)
+        used.add(slug)
+        topics.append(
+            Topic(
+                slug=slug,
+                title=articles[central].title.strip(),
+                passages=tuple(sorted(passages[k], key=lambda p: p.order)),
+                terms=tuple(key_terms[:12]),
+            )
+        )
+    return topics
+
+
+def _unit(vec: npt.NDArray[np.floating]) -> Matrix:
+    norm = float(np.linalg.norm(vec))
+    out = vec / norm if norm else vec
+    return out.astype(np.float32)
+
+
+def _paragraph_home(
+    para: Paragraph, own: int, centroids: Matrix, vocab: dict[str, int], idf: dict[str, float]
+) -> int:
+    bag = Counter(terms(para.text))
+    if len(centroids) < 2 or sum(bag.values()) < 8:
+        return own
+    idx = [vocab[t] for t in bag if t in vocab]
+    if not idx:
+        return own
+    weights = np.array(
+        [(1.0 + math.log(bag[t])) * idf[t] for t in bag if t in vocab], dtype=np.float32
+    )
+    weights /= float(np.linalg.norm(weights))
+    sims = centroids[:, idx] @ weights
+    best = int(np.argmax(sims))
+    if (
+        best != own
+        and sims[best] >= MOVE_MIN_SIMILARITY
+        and sims[best] >= MOVE_RATIO * max(float(sims[own]), 0.0)
+    ):
+        return best
+    return own
+
+
+def _substance(passages: Iterable[Passage]) -> int:
+    """Distinct informative sentences: what a topic has to say."""
+    seen: set[str] = set()
+    for p in passages:
+        for s in split_sentences(p.paragraph.text):
+            if informative(s):
+                seen.add(normalize(s))
+    return len(seen)
+
+
+def _key_terms(centroid: Matrix, inverse: list[str], surface: dict[str, str]) -> list[str]:
+    order = np.argsort(-centroid, kind="stable")[:40]
+    out: list[str] = []
+    for i in order:
+        if centroid[i] <= 0:
+            break
+        word = surface.get(inverse[i], inverse[i])
+        if word not in out:
+            out.append(word)
+    return out
+
+
+def slugify(text: str) -> str:
+    return _SLUG_WORD.sub("-", normalize(text).replace("'", "")).strip("-")
+
+
+def _unique_slug(key_terms: list[str], used: set[str]) -> str:
+    words = [w for w in (slugify(t) for t in key_terms) if w]
+    if not words:
+        words = ["topic"]
+    slug = "-".join(words[:3])
+    for extra in words[3:6]:
+        if slug not in used:
+            break
+        slug = f"{slug}-{extra}"
+    base, n = slug, 2
+    while slug in used:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def apply_config(
+    topics: list[Topic], articles: Sequence[Article], config: TopicsConfig
+) -> list[Topic]:
+    """config.yaml's topics section: merge, then rename, then pin. Unknown slugs are errors."""
+    by_slug = {t.slug: t for t in topics}
+    for i, merge in enumerate(config.merge):
+        _require(by_slug, merge.sources, f"topics.merge[{i}].sources")
+        parts = [by_slug.pop(s) for s in merge.sources]
+        if merge.into in by_slug and merge.into not in merge.sources:
+            parts.append(by_slug.pop(merge.into))
+        largest = max(parts, key=lambda t: len(t.passages))
+        passages = {(p.article.id, p.paragraph.line): p for t in parts for p in t.passages}
+        by_slug[merge.into] = Topic(
+            slug=merge.into,
+            title=merge.title or largest.title,
+            passages=tuple(sorted(passages.values(), key=lambda p: p.order)),
+            terms=largest.terms,
+        )
+    _require(by_slug, tuple(config.rename), "topics.rename")
+    for slug, title in config.rename.items():
+        t = by_slug[slug]
+        by_slug[slug] = Topic(slug=slug, title=title, passages=t.passages, terms=t.terms)
+    for i, pin in enumerate(config.pin):
+        keys = [normalize(k) for k in pin.keywords]
+        found = [
+            Passage(article=a, paragraph=p)
+            for a in articles
+            for p in a.paragraphs
+            if any(_contains_phrase(normalize(p.text), k) for k in keys)
+        ]
+        if not found:
+            raise BuildError(
+                f"config.yaml: topics.pin[{i}].keywords: no paragraph of the seeds mentions "
+                f"{', '.join(pin.keywords)}; change the keywords or remove the pin"
+            )
+        by_slug[pin.slug] = Topic(
+            slug=pin.slug,
+            title=pin.title,
+            passages=tuple(sorted(found, key=lambda p: p.order)),
+            terms=tuple(pin.keywords),
+            pinned=True,
+        )
+    # Largest first, as discovered; merged and pinned topics take their place by size.
+    return sorted(by_slug.values(), key=lambda t: (-len(t.passages), t.slug))
+
+
+def _require(by_slug: dict[str, Topic], slugs: Iterable[str], where: str) -> None:
+    for slug in slugs:
+        if slug not in by_slug:
+            known = ", ".join(sorted(by_slug)) or "none"
+            raise BuildError(
+                f"config.yaml: {where}: no topic {slug!r} in this build; the topics are: {known}"
+            )
+
+
+def _contains_phrase(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None

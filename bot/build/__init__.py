@@ -1,0 +1,45 @@
+"""`briefbot build`: scraped seed files -> one cited YAML brief per topic.
+
+    build(config)          run the pipeline (bot/build/pipeline.py) and return its report
+    ensure_briefs(config)  build only when briefs/ is missing or older than the seeds
+
+The stages live in their own modules and are imported only when a build runs, so `briefbot run`
+with fresh briefs does not pay for numpy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.briefs import INDEX_FILE, read_yaml
+from bot.errors import BriefbotError
+
+if TYPE_CHECKING:
+    from bot.build.report import BuildReport
+    from bot.config import Config
+
+__all__ = ["build", "ensure_briefs"]
+
+
+def build(
+    config: Config, *, seeds: Path | None = None, out: Path | None = None, progress: bool = True
+) -> BuildReport:
+    """Build the briefs from `seeds` (default config.seeds) into `out` (default config.briefs)."""
+    from bot.build.pipeline import run
+
+    return run(config, seeds=seeds or config.seeds, out=out or config.briefs, progress=progress)
+
+
+def ensure_briefs(config: Config, *, progress: bool = True) -> BuildReport | None:
+    """Build when briefs/ is missing, unreadable or made from other seeds; else do nothing."""
+    from bot.build.write import corpus_fingerprint, seed_files
+
+    current = corpus_fingerprint(seed_files(config.seeds))
+    try:
+        index = read_yaml(config.briefs / INDEX_FILE)
+    except BriefbotError:
+        index = None
+    if isinstance(index, dict) and index.get("corpus") == current:
+        return None
+    return build(config, progress=progress)

@@ -38,7 +38,14 @@ def install(application: Application[Any, Any, Any, Any, Any, Any], services: Se
 
 
 def get(context: CallbackContext[Any, Any, Any, Any]) -> Services:
-    """The services of the running application."""
+    """The services of the running application, from a handler's context."""
     services = context.bot_data[KEY]
+    assert isinstance(services, Services)
+    return services
+
+
+def get_from(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    """The services of `application` (post_init, jobs, tests)."""
+    services = application.bot_data[KEY]
     assert isinstance(services, Services)
     return services

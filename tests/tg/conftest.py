@@ -91,3 +91,18 @@ async def app(
     async with application:
         api.clear()  # tests assert on what the handlers send, not on getMe
         yield application
+
+
+@pytest.fixture
+def many_topics(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Give the running bot 20 topics (copies of the test briefs) so lists need pages."""
+    from bot.tg import services
+
+    s = services.get_from(app)
+    base = list(s.engine.briefs)
+    briefs = {}
+    for i in range(20):
+        b = base[i % len(base)]
+        slug = f"{b.slug}-{i}"
+        briefs[slug] = dataclasses.replace(b, slug=slug, title=f"{b.title} ({i})")
+    s.engine = Engine(dataclasses.replace(s.engine.briefs, briefs=briefs), s.engine.options)

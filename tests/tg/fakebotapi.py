@@ -23,7 +23,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -262,6 +262,7 @@ class _Fault:
     description: str
     times: int
     retry_after: int | None = None
+    when: Callable[[dict[str, Any]], bool] | None = None
 
 
 class FakeTelegram:
@@ -307,9 +308,18 @@ class FakeTelegram:
             429, f"Too Many Requests: retry after {retry_after}", times, retry_after
         )
 
-    def fail(self, method: str, *, code: int = 400, description: str, times: int = 1) -> None:
-        """The next `times` calls of `method` are refused with `description` (e.g. 'Bad Request: ...')."""
-        self._method_faults[method] = _Fault(code, description, times)
+    def fail(
+        self,
+        method: str,
+        *,
+        code: int = 400,
+        description: str,
+        times: int = 1,
+        when: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> None:
+        """The next `times` calls of `method` (those whose params satisfy `when`, if given)
+        are refused with `description` (e.g. 'Bad Request: chat not found')."""
+        self._method_faults[method] = _Fault(code, description, times, when=when)
 
     def push_update(self, update: dict[str, Any]) -> int:
         """Queue an update (a `*_data` dict) for getUpdates; returns its update_id."""
@@ -369,7 +379,7 @@ class FakeTelegram:
 
     async def _dispatch(self, method: str, p: dict[str, Any]) -> Any:
         fault = self._method_faults.get(method)
-        if fault is not None:
+        if fault is not None and (fault.when is None or fault.when(p)):
             self._consume(self._method_faults, method, fault)
             raise TelegramRefusal(fault.code, fault.description)
         chat_id = p.get("chat_id")

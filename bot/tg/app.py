@@ -33,7 +33,7 @@ from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.render import COMMANDS
 from bot.subscriptions import Store
-from bot.tg import handlers, services
+from bot.tg import handlers, services, subscribing
 from bot.tg.services import Services
 
 log = logging.getLogger(__name__)
@@ -43,14 +43,6 @@ log = logging.getLogger(__name__)
 CONCURRENT_UPDATES = 64
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-
-
-def subscription_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    try:
-        from bot.tg.subscribing import HANDLERS
-    except ModuleNotFoundError:  # TEMPORARY until bot/tg/subscribing.py lands
-        return []
-    return list(HANDLERS)
 
 
 def handler_list() -> list[BaseHandler[Any, Any, Any]]:
@@ -63,7 +55,7 @@ def handler_list() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("reload", handlers.reload_briefs),
         CommandHandler("stats", handlers.stats),
         # /subscribe, /unsubscribe, /subscriptions, /digest and the sub:/unsub: buttons.
-        *subscription_handlers(),
+        *subscribing.HANDLERS,
         CallbackQueryHandler(handlers.button),
         InlineQueryHandler(handlers.inline_query),
         MessageHandler(
@@ -140,11 +132,7 @@ async def post_init(application: AnyApplication) -> None:
             log.warning(
                 "No admin command menu for user %s (%s); they should send /start first", admin, exc
             )
-    try:
-        from bot.tg.subscribing import setup_digests
-    except ModuleNotFoundError:  # TEMPORARY until bot/tg/subscribing.py lands
-        return
-    await setup_digests(application)
+    await subscribing.setup_digests(application)
 
 
 async def post_shutdown(application: AnyApplication) -> None:

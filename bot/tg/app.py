@@ -153,14 +153,19 @@ def run_bot(config: Config) -> None:
     telegram = config.telegram
     log.info("Serving %d topics by %s", len(engine.briefs), telegram.mode)
     if telegram.mode == "webhook":
-        hook = telegram.webhook
-        application.run_webhook(
-            listen=hook.listen,
-            port=hook.port,
-            url_path=hook.url_path,
-            webhook_url=hook.url,
-            secret_token=config.webhook_secret.reveal() if config.webhook_secret else None,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        application.run_webhook(**webhook_options(config))
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def webhook_options(config: Config) -> dict[str, Any]:
+    """Arguments of run_webhook/start_webhook from telegram.webhook and the secret."""
+    hook = config.telegram.webhook
+    return {
+        "listen": hook.listen,
+        "port": hook.port,
+        "url_path": hook.url_path,
+        "webhook_url": hook.url,
+        "secret_token": config.webhook_secret.reveal() if config.webhook_secret else None,
+        "allowed_updates": Update.ALL_TYPES,
+    }

@@ -12,13 +12,21 @@ Building an engine is cheap (it runs again on every /reload).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from bot import compose
 from bot.answer import Answer
 from bot.briefs import BriefSet, load_briefs
 from bot.config import Config, MatchingConfig
-from bot.match import MatchIndex, MatchOptions, Query, SentenceMatch, TopicMatch
+from bot.match import (
+    IndexedSentence,
+    MatchIndex,
+    MatchOptions,
+    Query,
+    SentenceMatch,
+    TopicMatch,
+)
 
 # Longer than any real question; a pasted article is not one.
 MAX_QUESTION_CHARS = 500
@@ -27,6 +35,12 @@ MAX_QUESTION_CHARS = 500
 MAX_JUNK_SHARE = 0.1
 # A follow-up sentence joins the best one only when it is nearly as good.
 FOLLOW_UP_MARGIN = 0.1
+# A sentence that leans on the one before it.
+_CONTINUES = re.compile(
+    r"^[\"“‘']?(he|she|they|it|this|that|these|those|his|her|their|its|but|still|however|"
+    r"instead|meanwhile|then|there)\b",
+    re.IGNORECASE,
+)
 # A question this close to a topic's title or slug (0..1) is a request for that topic's brief.
 NAME_IS_TOPIC = 0.85
 # Topics offered with a decline must share at least this much with the question.
@@ -72,19 +86,32 @@ class Engine:
         if len(rivals) > 1:
             return self._ambiguous(question, rivals, best.score)
         brief = self.briefs.briefs[best.sentence.slug]
-        chosen = [best]
+        items = self._reply_sentences(query, ranked)
+        return compose.cited_answer(question, brief, [s.item for s in items], confidence=best.score)
+
+    def _reply_sentences(self, query: Query, ranked: list[SentenceMatch]) -> list[IndexedSentence]:
+        """The best sentence, what it needs to be understood, then nearly-as-good ones."""
+        limit = self.options.max_answer_sentences
+        best = ranked[0]
+        chosen = [best.sentence]
+        prev_id, next_id = self.index.neighbours.get(best.sentence.id, (None, None))
+        # "He said ..." or "It added ..." means nothing without the sentence before it.
+        if prev_id is not None and _CONTINUES.match(best.sentence.item.text):
+            chosen.insert(0, self.index.sentences[prev_id])
+        # "Kim hailed Putin in a letter." answers "what did Kim say" only with the quote after it.
+        if next_id is not None and len(chosen) < limit:
+            nxt = self.index.sentences[next_id]
+            wants_quote = "quote" in query.intents and not best.sentence.is_quote
+            if (wants_quote and nxt.is_quote) or best.sentence.item.text.rstrip().endswith(":"):
+                chosen.append(nxt)
+        floor = max(self.options.answer_cutoff, best.score - FOLLOW_UP_MARGIN)
         for m in ranked[1:]:
-            if len(chosen) >= self.options.max_answer_sentences:
+            if len(chosen) >= limit or m.score < floor:
                 break
-            if (
-                m.sentence.slug == best.sentence.slug
-                and m.score >= max(cutoff, best.score - FOLLOW_UP_MARGIN)
-                and m.sentence.item.text not in {c.sentence.item.text for c in chosen}
-            ):
-                chosen.append(m)
-        return compose.cited_answer(
-            question, brief, [m.sentence.item for m in chosen], confidence=best.score
-        )
+            texts = {s.item.text for s in chosen}
+            if m.sentence.slug == best.sentence.slug and m.sentence.item.text not in texts:
+                chosen.append(m.sentence)
+        return chosen[:limit]
 
     def overview(self, slug: str) -> Answer:
         """The topic's summary as an Answer of kind "overview" (a decline for an unknown slug)."""

@@ -52,11 +52,12 @@ class MatchOptions:
     # Below this total (in units of the rarest word's weight) a question is too vague to answer
     # with confidence ("russia?"), and the confidence is scaled down in proportion.
     min_specificity: float = 0.45
-    # Typo correction: Damerau-Levenshtein similarity (0..1) a corpus word needs to replace an
-    # unknown word, by the unknown word's length.
-    typo_cutoff_short: float = 0.75  # 4-5 letters: one edit
-    typo_cutoff_long: float = 0.8  # 6+ letters: one edit in five
-    typo_min_length: int = 4
+    # Typo correction (Damerau-Levenshtein, a swap is one edit). Words of this length or more
+    # may be corrected to a corpus word: one edit up to `typo_two_edits` letters, two from there.
+    # Shorter words of 4 letters are only corrected to question words ("waht" -> "what"):
+    # "rain" is one edit from "rail" and "main" and must stay the unknown word it is.
+    typo_min_length: int = 5
+    typo_two_edits: int = 10
     # Boosts for sentences of the kind a question asks for.
     intent_boost: float = 0.08
 
@@ -113,7 +114,8 @@ class IndexedTopic:
 @dataclass(frozen=True, kw_only=True)
 class SentenceMatch:
     sentence: IndexedSentence
-    score: float  # 0..1
+    score: float  # 0..1, the confidence
+    rank: float = 0.0  # the score before clipping, boosts included: what orders the list
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,7 +149,7 @@ _QUOTE_INTENT = re.compile(
     r"view|views|position|stance|warn|warned|called)\b"
 )
 _NUMBER_INTENT = re.compile(
-    r"\b(how many|how much|number|numbers|percent|percentage|cost|costs|worth|price|"
+    r"\b(how many|how much|how long|how big|how large|how far|how old|number|numbers|percent|percentage|cost|costs|worth|price|"
     r"figure|figures|total|toll|amount|count|size|billion|million|estimate|estimated)\b"
 )
 _DATE_INTENT = re.compile(
@@ -174,7 +176,15 @@ class MatchIndex:
     vocab_by_length: dict[int, list[str]]  # surface words, most frequent first
     surface: frozenset[str]
     group_terms: list[frozenset[str]]
+    # sentence id -> (previous, next) sentence of the same article in the same brief, when the
+    # brief holds it: a reply that starts "He said" needs the sentence before it.
+    neighbours: dict[int, tuple[int | None, int | None]] = field(default_factory=dict)
     _typo_cache: dict[str, str | None] = field(default_factory=dict)
+    _stopwords_by_length: dict[int, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for word in sorted(STOPWORDS):
+            self._stopwords_by_length.setdefault(len(word), []).append(word)
 
     # -- building -------------------------------------------------------------------------
 
@@ -243,6 +253,7 @@ class MatchIndex:
                 terms=frozenset(topic_terms),
                 size=sum(1 for _ in brief.cited()),
             )
+        neighbours = _neighbours(sentences)
         postings: dict[str, list[int]] = defaultdict(list)
         for s in sentences:
             for t in s.terms:
@@ -267,6 +278,7 @@ class MatchIndex:
             postings=dict(postings),
             idf=idf,
             aliases=_demonym_aliases(set(postings)),
+            neighbours=neighbours,
             vocab_by_length=dict(vocab_by_length),
             surface=frozenset(surface_counts),
             group_terms=group_terms,
@@ -339,13 +351,19 @@ class MatchIndex:
         if word in self._typo_cache:
             return self._typo_cache[word]
         found: str | None = None
-        if len(word) >= self.options.typo_min_length and word.isalpha():
-            cutoff = (
-                self.options.typo_cutoff_short if len(word) <= 5 else self.options.typo_cutoff_long
-            )
+        if len(word) >= 4 and word.isalpha():
+            edits = 2 if len(word) >= self.options.typo_two_edits else 1
+            # normalized_similarity = 1 - edits / longer length: half an edit of slack keeps
+            # float rounding from turning away a word exactly `edits` away.
+            cutoff = 1 - (edits + 0.5) / (len(word) + 1)
+            short = len(word) < self.options.typo_min_length
             best: tuple[str, float] | None = None
             for length in (len(word), len(word) - 1, len(word) + 1):
-                choices = self.vocab_by_length.get(length)
+                choices = (
+                    self._stopwords_by_length.get(length)
+                    if short
+                    else self.vocab_by_length.get(length)
+                )
                 if not choices:
                     continue
                 hit = process.extractOne(
@@ -409,8 +427,10 @@ class MatchIndex:
                 score += boost
             if s.section == "summary":
                 score += boost / 4
-            out.append(SentenceMatch(sentence=s, score=min(1.0, score) * specificity))
-        out.sort(key=lambda m: (-m.score, m.sentence.id))
+            out.append(SentenceMatch(sentence=s, score=min(1.0, score) * specificity, rank=score))
+        # Rank on the unclipped score so that the boosts still order sentences that cover
+        # every term; the clipped score is the confidence.
+        out.sort(key=lambda m: (-m.rank, m.sentence.id))
         return out
 
     def rank_topics(self, query: Query) -> list[TopicMatch]:
@@ -485,6 +505,24 @@ def _abbreviations(text: str) -> dict[str, frozenset[str]]:
             if "".join(w[0] for w in phrase) == abbr:
                 out[abbr.lower()] = frozenset(_stems(" ".join(phrase)))
                 break
+    return out
+
+
+def _neighbours(sentences: list[IndexedSentence]) -> dict[int, tuple[int | None, int | None]]:
+    """Previous and next sentence of the same article within a brief, at most two lines apart."""
+    by_article: dict[tuple[str, str], list[IndexedSentence]] = defaultdict(list)
+    for s in sentences:
+        by_article[(s.slug, s.item.source)].append(s)
+    out: dict[int, tuple[int | None, int | None]] = {}
+    for group in by_article.values():
+        group.sort(key=lambda s: (s.item.line, s.order))
+        for i, s in enumerate(group):
+            prev = group[i - 1] if i > 0 else None
+            nxt = group[i + 1] if i + 1 < len(group) else None
+            out[s.id] = (
+                prev.id if prev is not None and s.item.line - prev.item.line <= 2 else None,
+                nxt.id if nxt is not None and nxt.item.line - s.item.line <= 2 else None,
+            )
     return out
 
 

@@ -35,13 +35,12 @@ _DATE_PATTERNS = (
     re.compile(rf"\b(?:in|since|until|by|last|early|late|mid-)\s*(?!May\b){_MONTH}\b(?![\w-])"),
 )
 _NUMBER_WORDS = re.compile(
-    r"\b(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
-    r"hundreds?|thousands?|millions?|billions?|trillions?|percent|half|quarter|twice)\b",
+    # "one" and "two" are too common to make a sentence a figure ("the two leaders").
+    r"\b(?:\d|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
+    r"hundreds?|thousands?|millions?|billions?|trillions?|percent)\b",
     re.IGNORECASE,
 )
-_DATE_WORDS = re.compile(
-    rf"\b(?:{_MONTH_NAMES})\b|\b(?:19|20)\d\d\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
-)
+_DATE_WORDS = re.compile(rf"\b(?:{_MONTH_NAMES})\b(?!-)|\b(?:19|20)\d\d\b")
 _DECISION = re.compile(
     r"\b(?:signed|agreed|approved|announced|decided|ordered|banned|voted|passed|launched|"
     r"imposed|lifted|suspended|cancell?ed|rejected|declared|ruled|appointed|fired|sanctioned|"
@@ -77,7 +76,11 @@ _NOT_NAMES_TEXT = """
     june july august september october november december
     """
 _NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
-_CAPS_RUN = re.compile(r"(?:[A-Z][\w’'\-]*|[A-Z]\.)(?:\s+(?:[A-Z][\w’'\-]*|[A-Z]\.))*")
+_CAPS_RUN = re.compile(r"(?:[A-Z]\.(?=\s)|[A-Z][\w’'\-]*)(?:\s+(?:[A-Z]\.(?=\s)|[A-Z][\w’'\-]*))*")
+# What follows a person's name: a speech verb, an age, or an apposition naming a role.
+_PERSON_AFTER = re.compile(
+    rf"(?:\s+{_SPEECH}\b|,\s+(?:\d{{1,3}},|who\b|an?\s+[a-z]+|the\s+[a-z]+(?:\s+[a-z]+)?\s+(?:of|at|for)\b))"
+)
 _PLACE_AFTER = re.compile(
     r"\b(?:in|of|to|from|into|across|near|around|at|outside|inside|throughout|toward|towards|visit|visited|visiting)"
     r"\s+(?:the\s+)?((?:[A-Z][a-z][\w\-]*)(?:\s+[A-Z][a-z][\w\-]*){0,2})"
@@ -180,34 +183,43 @@ def _strip_titles(words: list[str]) -> list[str]:
 def names(sentences: Iterable[str], speakers: Iterable[str]) -> tuple[list[str], list[str]]:
     """(people, places) named in `sentences`, most mentioned first.
 
-    A place is what follows "in", "to", "from", "visited"...; a person is a name of two or more
-    capitalised words that is never such a place, or a quoted speaker. Crude, but it needs no
-    gazetteer, so it works on any corpus.
+    A place is a capitalised name after "in", "of", "to", "from", "visited"...; a person is a
+    quoted speaker, or a name of two to four capitalised words with evidence of a person around
+    it at least once: a title before it ("President", "Mr.", "minister") or, after it, a speech
+    verb, an age or an apposition (", a senior fellow"). Crude, but it needs no gazetteer, so
+    it works on any corpus.
     """
     places: Counter[str] = Counter()
     runs: Counter[str] = Counter()
-    texts = list(sentences)
-    for text in texts:
+    personal: set[str] = set()
+    for text in sentences:
         for match in _PLACE_AFTER.finditer(text):
             place = match.group(1).removesuffix("’s").removesuffix("'s")
             if place.lower() not in _NOT_NAMES and place.split()[0].lower() not in _TITLES:
                 places[place] += 1
         for match in _CAPS_RUN.finditer(text):
-            words = _strip_titles([w.rstrip(",") for w in match.group(0).split()])
+            raw = [w.rstrip(",") for w in match.group(0).split()]
+            words = _strip_titles(raw)
+            titled = len(words) < len(raw)
             while words and words[0].lower() in STOPWORDS:
                 words = words[1:]
             words = [w.removesuffix("’s").removesuffix("'s") for w in words]
-            if 2 <= len(words) <= 4 and not any(w.isupper() and len(w) > 1 for w in words):
-                runs[" ".join(words)] += 1
+            if not 2 <= len(words) <= 4 or any(w.isupper() and len(w) > 1 for w in words):
+                continue
+            if any(w.lower() in _NOT_NAMES or w.lower() in _TITLES for w in words):
+                continue
+            name = " ".join(words)
+            runs[name] += 1
+            before = text[: match.start()].split()[-1:]
+            if titled or (before and before[0].lower().rstrip(".") in _TITLES):
+                personal.add(name)
+            elif _PERSON_AFTER.match(text[match.end() :]):
+                personal.add(name)
     place_words = {w for p in places for w in p.split()}
     people: Counter[str] = Counter()
-    for run, count in runs.items():
-        words = run.split()
-        if any(w.lower() in _NOT_NAMES or w.lower() in _TITLES for w in words):
-            continue
-        if run in places or any(w in place_words for w in words):
-            continue
-        people[run] += count
+    for name, count in runs.items():
+        if name in personal and name not in places and not set(name.split()) & place_words:
+            people[name] += count
     for speaker in speakers:
         words = _strip_titles(speaker.split())
         if words and not speaker.lower().startswith("the "):

@@ -96,7 +96,10 @@ def terms(text: str) -> list[str]:
 def informative(sentence: str) -> bool:
     """A sentence that can stand in a brief: long enough and ending like a sentence."""
     words = sentence.split()
-    return len(words) >= MIN_SENTENCE_WORDS and sentence.rstrip()[-1:] in ".!?”\"’)'"
+    end = sentence.rstrip()
+    if end.endswith(("...", "…")):
+        return False  # a snippet cut short by a listing page
+    return len(words) >= MIN_SENTENCE_WORDS and end[-1:] in ".!?”\"’)'"
 
 
 def discover_topics(

@@ -211,9 +211,11 @@ def names(sentences: Iterable[str], speakers: Iterable[str]) -> tuple[list[str],
             name = " ".join(words)
             runs[name] += 1
             before = text[: match.start()].split()[-1:]
-            if titled or (before and before[0].lower().rstrip(".") in _TITLES):
-                personal.add(name)
-            elif _PERSON_AFTER.match(text[match.end() :]):
+            if (
+                titled
+                or (before and before[0].lower().rstrip(".") in _TITLES)
+                or _PERSON_AFTER.match(text[match.end() :])
+            ):
                 personal.add(name)
     place_words = {w for p in places for w in p.split()}
     people: Counter[str] = Counter()

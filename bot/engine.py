@@ -71,10 +71,10 @@ class Engine:
             return compose.invalid(question if isinstance(question, str) else "", problem)
         query = self.index.query(question)
         topics = self.index.rank_topics(query)
-        if not query.terms and "overview" not in query.intents:
-            return self._decline(question, topics, 0.0)
         if self._wants_overview(query, topics):
             return self._overview_or_decline(question, topics)
+        if not query.terms and "overview" not in query.intents:
+            return self._decline(question, topics, 0.0)
         ranked = self.index.rank_sentences(query)
         cutoff = self.options.answer_cutoff
         if not ranked or ranked[0].score < cutoff:

@@ -25,6 +25,7 @@ How a question is scored, in order:
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -382,24 +383,48 @@ class MatchIndex:
 
     # -- scoring ------------------------------------------------------------------------------
 
-    def rank_sentences(self, query: Query, *, slug: str | None = None) -> list[SentenceMatch]:
-        """Sentences that share at least one term with the question, best first."""
+    def rank_sentences(
+        self, query: Query, *, slug: str | None = None, limit: int = 40
+    ) -> list[SentenceMatch]:
+        """The `limit` best sentences sharing at least one term with the question, best first."""
         terms = query.terms
         if not terms:
             return []
         total = query.weight
         specificity = min(1.0, total / self.options.min_specificity)
-        matched: dict[int, int] = defaultdict(int)  # sentence id -> bit mask of matched terms
+        matched: dict[int, int] = {}  # sentence id -> bit mask of the terms it holds
         for i, term in enumerate(terms):
             bit = 1 << i
             for alt in term.alts:
                 for sid in self.postings.get(alt, ()):
-                    matched[sid] |= bit
-        group_masks: dict[int, int] = {}
+                    matched[sid] = matched.get(sid, 0) | bit
+        weights = [t.weight for t in terms]
+        mask_weight: dict[int, float] = {}
+
+        def weight_of(mask: int) -> float:
+            w = mask_weight.get(mask)
+            if w is None:
+                w = sum(weights[i] for i in range(len(terms)) if mask >> i & 1)
+                mask_weight[mask] = w
+            return w
+
         credit = self.options.context_credit
         boost = self.options.intent_boost
-        out: list[SentenceMatch] = []
+        wants = (
+            "quote" in query.intents,
+            "number" in query.intents,
+            "date" in query.intents,
+        )
+        max_boost = boost * (sum(wants) + 0.25)
+        # Prune: a sentence whose best case (every missing term earned as context) cannot reach
+        # the best sure score is not scored at all; it keeps big corpora fast.
+        best_sure = max((weight_of(m) for m in set(matched.values())), default=0.0) / total
+        group_masks: dict[int, int] = {}
+        scored: list[tuple[float, int]] = []
         for sid, mask in matched.items():
+            w = weight_of(mask)
+            if (w + credit * (total - w)) / total + max_boost < best_sure:
+                continue
             s = self.sentences[sid]
             if slug is not None and s.slug != slug:
                 continue
@@ -411,32 +436,31 @@ class MatchIndex:
                     if not term.alts.isdisjoint(gterms):
                         gmask |= 1 << i
                 group_masks[s.group] = gmask
-            got = 0.0
-            for i, term in enumerate(terms):
-                bit = 1 << i
-                if mask & bit:
-                    got += term.weight
-                elif gmask & bit:
-                    got += credit * term.weight
-            score = got / total
-            if "quote" in query.intents and s.is_quote:
+            score = (w + credit * weight_of(gmask & ~mask)) / total
+            if wants[0] and s.is_quote:
                 score += boost
-            if "number" in query.intents and s.has_number:
+            if wants[1] and s.has_number:
                 score += boost
-            if "date" in query.intents and s.has_date:
+            if wants[2] and s.has_date:
                 score += boost
             if s.section == "summary":
                 score += boost / 4
-            out.append(SentenceMatch(sentence=s, score=min(1.0, score) * specificity, rank=score))
+            scored.append((score, sid))
         # Rank on the unclipped score so that the boosts still order sentences that cover
-        # every term; the clipped score is the confidence.
-        out.sort(key=lambda m: (-m.rank, m.sentence.id))
-        return out
+        # every term; the clipped score is the confidence. Ties: brief order.
+        top = heapq.nsmallest(limit, scored, key=lambda x: (-x[0], x[1]))
+        return [
+            SentenceMatch(
+                sentence=self.sentences[sid], score=min(1.0, score) * specificity, rank=score
+            )
+            for score, sid in top
+        ]
 
     def rank_topics(self, query: Query) -> list[TopicMatch]:
         """Every topic with its score for the question, best first (ties: index order)."""
         total = query.weight
         specificity = min(1.0, total / self.options.min_specificity) if total else 0.0
+        names = self.name_scores(query.topic_text or query.norm, exact=query.norm)
         out: list[TopicMatch] = []
         for pos, topic in enumerate(self.topics.values()):
             got = 0.0
@@ -446,30 +470,37 @@ class MatchIndex:
                 elif not term.alts.isdisjoint(topic.terms):
                     got += self.options.context_credit * term.weight
             coverage = (got / total) * specificity if total else 0.0
-            name = name_score(query.topic_text or query.norm, topic)
+            name = names[pos]
             out.append(TopicMatch(slug=topic.slug, score=max(coverage, name), name_score=name))
-            _ = pos
         order = {slug: i for i, slug in enumerate(self.topics)}
         out.sort(key=lambda m: (-m.score, -m.name_score, order[m.slug]))
         return out
 
-
-def name_score(text: str, topic: IndexedTopic) -> float:
-    """How well `text` names `topic` (0..1): an exact title or slug scores 1, a close one less."""
-    text = normalize(text)
-    if not text:
-        return 0.0
-    if text in (topic.title_norm, topic.slug) or text.replace("-", " ") == topic.slug_words:
-        return 1.0
-    best = 0.0
-    for name in (topic.title_norm, topic.slug_words):
-        score = max(
-            fuzz.ratio(text, name, processor=None, score_cutoff=0),
-            fuzz.token_sort_ratio(text, name, processor=None, score_cutoff=0),
-            0.9 * fuzz.token_set_ratio(text, name, processor=None, score_cutoff=0),
-        )
-        best = max(best, score / 100 * 0.98)  # only an exact name reaches 1
-    return best
+    def name_scores(self, text: str, *, exact: str = "") -> list[float]:
+        """How well `text` names each topic (0..1, index order): only an exact title or slug
+        scores 1; a close one less (rapidfuzz over all titles and slugs at once). `exact` is
+        another form of the text (the whole question) that also counts when it is a title."""
+        text = normalize(text)
+        topics = list(self.topics.values())
+        best = [0.0] * len(topics)
+        for choices in ([t.title_norm for t in topics], [t.slug_words for t in topics]):
+            if not text:
+                break
+            for scorer, factor in (
+                (fuzz.ratio, 1.0),
+                (fuzz.token_sort_ratio, 1.0),
+                (fuzz.token_set_ratio, 0.9),
+            ):
+                for _, score, i in process.extract(
+                    text, choices, scorer=scorer, processor=None, score_cutoff=0, limit=None
+                ):
+                    best[i] = max(best[i], score / 100 * factor * 0.98)
+        forms = {text, normalize(exact)} - {""}
+        for i, t in enumerate(topics):
+            for form in forms:
+                if form in (t.title_norm, t.slug) or form.replace("-", " ") == t.slug_words:
+                    best[i] = 1.0
+        return best
 
 
 def _sections(brief: Brief) -> Iterable[tuple[Section, Cited]]:

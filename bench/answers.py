@@ -211,7 +211,7 @@ def table(columns: dict[str, dict[str, float]]) -> str:
 
 def bbc_p99(config: Config, cases: list[Case], corpus: Path) -> str:
     try:
-        from bot.build import build  # type: ignore[attr-defined]
+        from bot.build import build
     except ImportError:
         return "BBC: bot.build.build does not exist yet; no figure."
     with tempfile.TemporaryDirectory() as tmp:
@@ -240,6 +240,26 @@ def bbc_p99(config: Config, cases: list[Case], corpus: Path) -> str:
             f"{sum(1 for _ in engine.index.sentences)} sentences indexed in {index_ms:.1f} ms; "
             f"{len(out)} questions: p50 {percentile(ms, 50):.2f} ms, p99 {percentile(ms, 99):.2f} ms"
         )
+
+
+def cold_start(config: Config, runs: int = 5) -> str:
+    """Wall time of `briefbot ask QUESTION` in a fresh interpreter, median of `runs`."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "config.yaml"
+        path.write_text(f"briefs: {config.briefs}\nseeds: {config.seeds}\n", encoding="utf-8")
+        cmd = [sys.executable, "-m", "bot", "ask", "--config", str(path), "S-400"]
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            done = subprocess.run(cmd, cwd=ROOT, capture_output=True, check=False)
+            times.append(time.perf_counter() - start)
+            if done.returncode != 0:
+                return f"cold start: `briefbot ask` failed: {done.stderr.decode()[:200]}"
+    return (
+        f"cold start `briefbot ask S-400`: median {statistics.median(times):.2f} s over {runs} runs"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -285,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     gap = figures(out)["overall %"] - figures(base)["overall %"]
     print(f"engine - baseline, overall: {gap:+.1f} points")
+    print(cold_start(config))
     if args.bbc:
         print(bbc_p99(config, cases, args.bbc_corpus))
     if args.verbose:

@@ -59,8 +59,13 @@ class MatchOptions:
     # "rain" is one edit from "rail" and "main" and must stay the unknown word it is.
     typo_min_length: int = 5
     typo_two_edits: int = 10
-    # Boosts for sentences of the kind a question asks for.
+    # Boosts for sentences of the kind a question asks for. They order sentences; they do not
+    # add to the confidence.
     intent_boost: float = 0.08
+    # A question word that the sentence's whole topic never uses weighs at least this much:
+    # "what did Hegseth say about India" must not be answered from a brief that never
+    # mentions India, however common "India" is elsewhere in the corpus.
+    absent_floor: float = 0.6
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -418,9 +423,15 @@ class MatchIndex:
         max_boost = boost * (sum(wants) + 0.25)
         # Prune: a sentence whose best case (every missing term earned as context) cannot reach
         # the best sure score is not scored at all; it keeps big corpora fast.
-        best_sure = max((weight_of(m) for m in set(matched.values())), default=0.0) / total
+        worst_penalty = sum(
+            max(t.weight, self.options.absent_floor) - t.weight for t in terms if t.known
+        )
+        best_sure = max((weight_of(m) for m in set(matched.values())), default=0.0) / (
+            total + worst_penalty
+        )
         group_masks: dict[int, int] = {}
-        scored: list[tuple[float, int]] = []
+        topic_penalty: dict[str, float] = {}
+        scored: list[tuple[float, float, int]] = []
         for sid, mask in matched.items():
             w = weight_of(mask)
             if (w + credit * (total - w)) / total + max_boost < best_sure:
@@ -436,7 +447,12 @@ class MatchIndex:
                     if not term.alts.isdisjoint(gterms):
                         gmask |= 1 << i
                 group_masks[s.group] = gmask
-            score = (w + credit * weight_of(gmask & ~mask)) / total
+            penalty = topic_penalty.get(s.slug)
+            if penalty is None:
+                penalty = self._absent_penalty(terms, s.slug)
+                topic_penalty[s.slug] = penalty
+            coverage = (w + credit * weight_of(gmask & ~mask)) / (total + penalty)
+            score = coverage
             if wants[0] and s.is_quote:
                 score += boost
             if wants[1] and s.has_number:
@@ -445,16 +461,25 @@ class MatchIndex:
                 score += boost
             if s.section == "summary":
                 score += boost / 4
-            scored.append((score, sid))
-        # Rank on the unclipped score so that the boosts still order sentences that cover
-        # every term; the clipped score is the confidence. Ties: brief order.
-        top = heapq.nsmallest(limit, scored, key=lambda x: (-x[0], x[1]))
+            scored.append((score, coverage, sid))
+        # Rank with the boosts; the coverage alone is the confidence. Ties: brief order.
+        top = heapq.nsmallest(limit, scored, key=lambda x: (-x[0], x[2]))
         return [
             SentenceMatch(
-                sentence=self.sentences[sid], score=min(1.0, score) * specificity, rank=score
+                sentence=self.sentences[sid], score=min(1.0, coverage) * specificity, rank=score
             )
-            for score, sid in top
+            for score, coverage, sid in top
         ]
+
+    def _absent_penalty(self, terms: tuple[Term, ...], slug: str) -> float:
+        """Extra weight of the question's known words that topic `slug` never uses."""
+        topic = self.topics[slug]
+        floor = self.options.absent_floor
+        return sum(
+            max(t.weight, floor) - t.weight
+            for t in terms
+            if t.known and t.alts.isdisjoint(topic.terms)
+        )
 
     def rank_topics(self, query: Query) -> list[TopicMatch]:
         """Every topic with its score for the question, best first (ties: index order)."""

@@ -27,6 +27,10 @@ from bot.schema import from_mapping
 
 SCHEMA_VERSION = 1
 INDEX_FILE = "index.yaml"
+# libyaml's C parser and emitter when PyYAML has them: the same documents and bytes, ~10x faster
+# (the BBC benchmark's briefs took 9 s to write and read back in pure Python).
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,8 +175,13 @@ def _plain(value: Any) -> Any:
 
 def dump_yaml(data: Any) -> str:
     """The one YAML style Briefbot writes: block style, field order kept, unicode as is."""
-    return yaml.safe_dump(
-        data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+    return yaml.dump(
+        data,
+        Dumper=_DUMPER,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
     )
 
 
@@ -217,7 +226,9 @@ def parse_brief(data: Any, path: str) -> Brief:
 
 def read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(
+            path.read_text(encoding="utf-8"), Loader=_LOADER
+        )  # a safe loader: C or Python
     except FileNotFoundError:
         raise BriefError(f"{path}: file not found; run `briefbot build`") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -133,11 +133,19 @@ class TopicMatch:
 
 _NUMBER = re.compile(r"\d")
 _YEAR_OR_DATE = re.compile(
-    r"\b(1[89]\d\d|20\d\d)\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d"
-    r"|\b\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
-    r"|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
-    re.IGNORECASE,
+    r"\b(1[89]\d\d|20\d\d)\b|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d"
+    r"|\b\d{1,2}\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 )
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _has_date(text: str) -> bool:
+    """A year, a day of a month, or a weekday: what a "when" question wants to see."""
+    if any(day in text for day in _WEEKDAYS):
+        return True
+    return bool(_NUMBER.search(text)) and bool(_YEAR_OR_DATE.search(text))
+
+
 _QUOTE_MARKS = re.compile(r"[\"“”]")
 _ABBREVIATION = re.compile(
     r"((?:[A-Z][\w’'-]+\s+(?:(?:of|for|the|and|on|in)\s+)*){2,})\((?:the\s+)?([A-Z]{2,8})\)"
@@ -204,7 +212,13 @@ class MatchIndex:
         abbreviations: dict[str, frozenset[str]] = {}
         for brief in briefs:
             for item in brief.cited():
-                abbreviations.update(_abbreviations(item.text))
+                if "(" in item.text:
+                    abbreviations.update(_abbreviations(item.text))
+        # An abbreviation is looked up from the rarest-looking (longest) word of its phrase.
+        by_first_word: dict[str, list[str]] = defaultdict(list)
+        for abbr, phrase in abbreviations.items():
+            if phrase:
+                by_first_word[max(sorted(phrase), key=len)].append(abbr)
         for brief in briefs:
             name_text = " ".join(
                 (
@@ -223,11 +237,10 @@ class MatchIndex:
                 for w in words:
                     surface_counts[w] += 1
                 terms = {stem(w) for w in words if w not in STOPWORDS}
-                for abbr, phrase in abbreviations.items():
-                    if abbr in terms:
-                        terms |= phrase
-                    elif phrase <= terms:
-                        terms.add(abbr)
+                for abbr in terms & abbreviations.keys():
+                    terms |= abbreviations[abbr]
+                for t in terms & by_first_word.keys():
+                    terms.update(a for a in by_first_word[t] if abbreviations[a] <= terms)
                 if item.source not in groups:
                     groups[item.source] = len(group_terms)
                     headline = _source_title(brief, item.source)
@@ -242,7 +255,7 @@ class MatchIndex:
                         order=order,
                         terms=frozenset(terms),
                         has_number=bool(_NUMBER.search(item.text)),
-                        has_date=bool(_YEAR_OR_DATE.search(item.text)),
+                        has_date=_has_date(item.text),
                         is_quote=isinstance(item, Quote) or bool(_QUOTE_MARKS.search(item.text)),
                         group=groups[item.source],
                     )

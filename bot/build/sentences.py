@@ -63,7 +63,8 @@ def _ends_sentence(text: str, punct: int, end: int) -> bool:
     # A new sentence opens with a capital, a digit or an opening quote/bracket.
     if not (first.isupper() or first.isdigit() or first in _OPENING):
         return False
-    if text[punct] == "." and _is_abbreviation(text[:punct]):
+    # Only the word before the full stop matters; a short tail keeps this linear.
+    if text[punct] == "." and _is_abbreviation(text[max(0, punct - 40) : punct]):
         return False
     # "No. 1" numbers a thing; "said no. Then" ends a sentence.
     if text[punct] == "." and text[:punct].endswith(("No", "no")) and first.isdigit():

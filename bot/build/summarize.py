@@ -30,7 +30,6 @@ from bot.build.extract import Quoted, fact_kind, find_date, find_quote, names
 from bot.build.sentences import split_sentences
 from bot.build.topics import Passage, Topic, informative, terms
 from bot.config import BuildConfig
-from bot.text import normalize
 
 UNKNOWN_OUTLET = "Unknown outlet"
 # Two sentences this similar (cosine of their TF-IDF vectors) say the same thing.
@@ -90,7 +89,7 @@ def topic_sentences(passages: Sequence[Passage]) -> list[_Sentence]:
         article, para = passage.article, passage.paragraph
         lead = para.line in {p.line for p in article.paragraphs[:2]}
         for i, text in enumerate(split_sentences(para.text)):
-            key = normalize(text)
+            key = " ".join(text.split())
             if key in seen or not informative(text) or _BOILERPLATE.search(text):
                 continue
             seen.add(key)
@@ -186,11 +185,14 @@ def _centrality(
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
     # Near-duplicates (the same sentence in two outlets' copies, lightly edited): first wins.
+    similar = (matrix @ matrix.T) >= NEAR_DUPLICATE
+    np.fill_diagonal(similar, False)
+    dropped = np.zeros(len(sentences), dtype=bool)
     keep: list[int] = []
     for i in range(len(sentences)):
-        if keep and float(np.max(matrix[keep] @ matrix[i])) >= NEAR_DUPLICATE:
-            continue
-        keep.append(i)
+        if not dropped[i]:
+            keep.append(i)
+            dropped |= similar[i]
     sentences = [sentences[i] for i in keep]
     matrix = matrix[keep]
     centroid = matrix.mean(axis=0)

@@ -90,7 +90,11 @@ _SLUG_WORD = re.compile(r"[^a-z0-9]+")
 
 def terms(text: str) -> list[str]:
     """The stems clustering and ranking work on: content words, no bare numbers."""
-    return [stem(t) for t in content_tokens(text) if len(t) > 2 and not t.isdigit()]
+    return _stems(content_tokens(text))
+
+
+def _stems(tokens: Iterable[str]) -> list[str]:
+    return [stem(t) for t in tokens if len(t) > 2 and not t.isdigit()]
 
 
 def informative(sentence: str) -> bool:
@@ -109,13 +113,17 @@ def discover_topics(
     articles = sorted(articles, key=lambda a: (a.file, a.first_line))
     if not articles:
         return TopicSet(topics=(), idf={}, unassigned=0)
-    bags = [_article_bag(a) for a in articles]
+    # Tokenise once: headline first, then each paragraph, per article.
+    tokens = [
+        [content_tokens(a.title), *(content_tokens(p.text) for p in a.paragraphs)] for a in articles
+    ]
+    bags = [_article_bag(t) for t in tokens]
     idf = _idf(bags)
     vocab = {t: i for i, t in enumerate(sorted(idf))}
     matrix = _tfidf_matrix(bags, vocab, idf)
     groups = cluster(matrix, options.cluster_threshold)
-    surface = _surface_forms(articles)
-    topics = _topics_from_groups(articles, groups, matrix, vocab, idf, surface, options)
+    surface = _surface_forms(tokens)
+    topics = _topics_from_groups(articles, tokens, groups, matrix, vocab, idf, surface, options)
     topics = apply_config(topics, articles, config)
     used = {p.article.id for t in topics for p in t.passages}
     return TopicSet(
@@ -123,12 +131,12 @@ def discover_topics(
     )
 
 
-def _article_bag(article: Article) -> Counter[str]:
-    bag = Counter(terms(article.title))
+def _article_bag(tokens: list[list[str]]) -> Counter[str]:
+    bag = Counter(_stems(tokens[0]))
     for term in bag:
         bag[term] *= 2  # a headline says what the article is about
-    for para in article.paragraphs:
-        bag.update(terms(para.text))
+    for para in tokens[1:]:
+        bag.update(_stems(para))
     return bag
 
 
@@ -192,18 +200,19 @@ def cluster(matrix: Matrix, threshold: float) -> list[list[int]]:
     return sorted((sorted(m) for m in members.values()), key=lambda m: m[0])
 
 
-def _surface_forms(articles: Sequence[Article]) -> dict[str, str]:
+def _surface_forms(tokens: list[list[list[str]]]) -> dict[str, str]:
     """stem -> the word it most often stands for in the corpus ("kil" -> "killed")."""
     seen: dict[str, Counter[str]] = {}
-    for article in articles:
-        for text in (article.title, *(p.text for p in article.paragraphs)):
-            for token in content_tokens(text):
+    for article in tokens:
+        for part in article:
+            for token in part:
                 seen.setdefault(stem(token), Counter())[token] += 1
     return {s: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for s, c in seen.items()}
 
 
 def _topics_from_groups(
     articles: Sequence[Article],
+    tokens: list[list[list[str]]],
     groups: list[list[int]],
     matrix: Matrix,
     vocab: dict[str, int],
@@ -212,14 +221,16 @@ def _topics_from_groups(
     options: TopicOptions,
 ) -> list[Topic]:
     centroids = np.stack([_unit(matrix[g].mean(axis=0)) for g in groups])
+    # Term-major copy: a paragraph's few terms pick rows, which is fast.
+    by_term = np.ascontiguousarray(centroids.T)
     owner = np.zeros(len(articles), dtype=int)
     for k, group in enumerate(groups):
         owner[group] = k
     # Paragraphs go to their article's group unless plainly about another group.
     passages: list[list[Passage]] = [[] for _ in groups]
     for a, article in enumerate(articles):
-        for para in article.paragraphs:
-            k = _paragraph_home(para, int(owner[a]), centroids, vocab, idf)
+        for para, para_tokens in zip(article.paragraphs, tokens[a][1:], strict=True):
+            k = _paragraph_home(para_tokens, int(owner[a]), by_term, vocab, idf)
             passages[k].append(Passage(article=article, paragraph=para))
     # Rank groups by substance, keep the ones that can make a brief.
     # A story many outlets covered comes before one long article.
@@ -257,10 +268,11 @@ def _unit(vec: npt.NDArray[np.floating]) -> Matrix:
 
 
 def _paragraph_home(
-    para: Paragraph, own: int, centroids: Matrix, vocab: dict[str, int], idf: dict[str, float]
+    tokens: list[str], own: int, by_term: Matrix, vocab: dict[str, int], idf: dict[str, float]
 ) -> int:
-    bag = Counter(terms(para.text))
-    if len(centroids) < 2 or sum(bag.values()) < 8:
+    """The group a paragraph belongs to: its article's, unless plainly another's."""
+    bag = Counter(_stems(tokens))
+    if by_term.shape[1] < 2 or sum(bag.values()) < 8:
         return own
     idx = [vocab[t] for t in bag if t in vocab]
     if not idx:
@@ -269,7 +281,7 @@ def _paragraph_home(
         [(1.0 + math.log(bag[t])) * idf[t] for t in bag if t in vocab], dtype=np.float32
     )
     weights /= float(np.linalg.norm(weights))
-    sims = centroids[:, idx] @ weights
+    sims = weights @ by_term[idx]
     best = int(np.argmax(sims))
     if (
         best != own
@@ -286,7 +298,7 @@ def _substance(passages: Iterable[Passage]) -> int:
     for p in passages:
         for s in split_sentences(p.paragraph.text):
             if informative(s):
-                seen.add(normalize(s))
+                seen.add(" ".join(s.split()))
     return len(seen)
 
 

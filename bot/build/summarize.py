@@ -218,6 +218,8 @@ def _pick_summary(
         weight = 1.1 if s.lead else 1.0
         if _DANGLING.match(s.text) or s.text[:1] in "“\"'‘":
             weight *= 0.8
+        elif "“" in s.text or '"' in s.text:
+            weight *= 0.9  # a summary states; the quotes section quotes
         return (-round(scores[i] * weight, 6), s.order)
 
     chosen: list[int] = []

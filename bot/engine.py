@@ -144,7 +144,8 @@ class Engine:
         if not topics:
             return False
         top = topics[0]
-        if top.name_score >= NAME_IS_TOPIC:
+        # A topic's name alone asks for its brief; "what did <name> say" asks for a quote.
+        if top.name_score >= NAME_IS_TOPIC and not query.intents - {"overview"}:
             return True
         if "overview" not in query.intents:
             return False

@@ -104,6 +104,7 @@ class IndexedSentence:
     has_date: bool
     is_quote: bool
     group: int  # article-within-topic group, for context credit
+    speaker: frozenset[str] = frozenset()  # stems of a Quote's speaker
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -258,6 +259,9 @@ class MatchIndex:
                         has_date=_has_date(item.text),
                         is_quote=isinstance(item, Quote) or bool(_QUOTE_MARKS.search(item.text)),
                         group=groups[item.source],
+                        speaker=frozenset(_stems(item.speaker))
+                        if isinstance(item, Quote)
+                        else frozenset(),
                     )
                 )
             for text in (brief.title, *brief.keywords, *brief.people, *brief.places):
@@ -433,7 +437,7 @@ class MatchIndex:
             "number" in query.intents,
             "date" in query.intents,
         )
-        max_boost = boost * (sum(wants) + 0.25)
+        max_boost = boost * (sum(wants) + 1.25)
         # Prune: a sentence whose best case (every missing term earned as context) cannot reach
         # the best sure score is not scored at all; it keeps big corpora fast.
         worst_penalty = sum(
@@ -468,6 +472,9 @@ class MatchIndex:
             score = coverage
             if wants[0] and s.is_quote:
                 score += boost
+                # "what did Hegseth say": his own words first.
+                if s.speaker and any(not t.alts.isdisjoint(s.speaker) for t in terms):
+                    score += boost
             if wants[1] and s.has_number:
                 score += boost
             if wants[2] and s.has_date:

@@ -149,3 +149,13 @@ def test_load_reads_the_configured_folder(tmp_path: Path) -> None:
     assert len(engine.briefs) == 3
     with pytest.raises(BriefError, match="briefbot build"):
         Engine.load(Config(briefs=tmp_path))
+
+
+def test_what_did_someone_say_gets_their_own_quote_first(engine: Engine) -> None:
+    answer = engine.ask("what did hegseth say")
+    assert answer.kind == "answer"
+    quote = next(q for q in engine.briefs.briefs["hegseth-ukraine-borders"].quotes)
+    texts = [s.text for s in answer.sentences]
+    assert quote.text in texts
+    # It starts "But for Ukraine...", so the sentence it leans on comes first.
+    assert texts.index(quote.text) == 1

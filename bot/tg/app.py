@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 
 # Updates handled at once. Replies are independent of each other, so a slow send to one chat
 # need not hold up the others; the rate limiter still paces what goes out.
-CONCURRENT_UPDATES = 64
+CONCURRENT_UPDATES = 16
+CONNECTION_POOL_SIZE = 8
+POOL_TIMEOUT = 10.0  # seconds a send may wait for a free connection
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -74,6 +76,7 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     concurrent_updates: int = CONCURRENT_UPDATES,
+    connection_pool_size: int = CONNECTION_POOL_SIZE,
 ) -> AnyApplication:
     """A ready Application; `request` replaces the network (tests, benchmarks)."""
     if config.token is None:
@@ -86,7 +89,11 @@ def build_application(
         builder = builder.base_url(telegram.base_url)
     if telegram.base_file_url:
         builder = builder.base_file_url(telegram.base_file_url)
-    if request is not None:
+    if request is None:
+        # Few connections, each kept busy: httpcore scans its whole pool for every request,
+        # so a large pool costs more CPU than it saves; waiting for a free one is cheap.
+        builder = builder.connection_pool_size(connection_pool_size).pool_timeout(POOL_TIMEOUT)
+    else:
         builder = builder.request(request)
     if get_updates_request is not None or request is not None:
         builder = builder.get_updates_request(get_updates_request or request)  # type: ignore[arg-type]

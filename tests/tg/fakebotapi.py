@@ -630,13 +630,15 @@ class FakeBotApiServer:
         self.api = api
         self.port = 0
         self._server: asyncio.base_events.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.pushed: dict[str, float] = {}  # chat id -> when its scheduled update was queued
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/bot"
 
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+    async def start(self, port: int = 0) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", port)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -674,6 +676,8 @@ class FakeBotApiServer:
     async def _answer(
         self, verb: str, target: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, Any]]:
+        if target.startswith("/_fake/"):
+            return await self._control(target, body)
         method = method_from_url(target, self.api.token)
         if method is None:
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
@@ -686,6 +690,40 @@ class FakeBotApiServer:
         elif body:
             raw.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         return await self.api.handle(method, decode_params(raw))
+
+    async def _control(self, target: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        """Steering over HTTP, for a fake server in another process (benchmarks).
+
+        POST /_fake/schedule {"updates": [...], "rate": 300 | null}: queue the updates at that
+        rate (all at once when null), from this process so the bot's process does no load work.
+        GET /_fake/calls: every call as [method, chat_id, ok, monotonic time] and when each
+        scheduled update was queued, by chat id. time.monotonic is system-wide on Linux.
+        POST /_fake/clear: forget the calls.
+        """
+        action = urlsplit(target).path.removeprefix("/_fake/")
+        if action == "schedule":
+            data = json.loads(body)
+            self._tasks.add(asyncio.create_task(self._schedule(data["updates"], data.get("rate"))))
+            return 200, {"ok": True, "result": len(data["updates"])}
+        if action == "calls":
+            calls = [[c.method, c.params.get("chat_id"), c.ok, c.at] for c in list(self.api.calls)]
+            return 200, {"ok": True, "result": {"calls": calls, "pushed": self.pushed}}
+        if action == "clear":
+            self.api.clear()
+            self.pushed = {}
+            return 200, {"ok": True, "result": True}
+        return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+
+    async def _schedule(self, updates: list[dict[str, Any]], rate: float | None) -> None:
+        start = time.monotonic()
+        for i, update in enumerate(updates):
+            if rate:
+                delay = start + i / rate - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            chat = update.get("message") or update.get("callback_query", {}).get("message") or {}
+            self.pushed[str(chat.get("chat", {}).get("id"))] = time.monotonic()
+            self.api.push_update(update)
 
 
 @contextlib.asynccontextmanager
@@ -868,3 +906,18 @@ def make_callback_query(data: str, bot: Bot, **kwargs: Any) -> Update:
 
 def make_inline_query(query: str, bot: Bot, **kwargs: Any) -> Update:
     return to_update(inline_query_data(query, **kwargs), bot)
+
+
+async def _serve_forever(port: int) -> None:
+    server = FakeBotApiServer(FakeTelegram())
+    await server.start(port)
+    print(server.port, flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    # `python -m tests.tg.fakebotapi [PORT]`: serve until killed; prints the port.
+    import sys
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve_forever(int(sys.argv[1]) if len(sys.argv) > 1 else 0))

@@ -66,6 +66,15 @@ class MatchOptions:
     # "what did Hegseth say about India" must not be answered from a brief that never
     # mentions India, however common "India" is elsewhere in the corpus.
     absent_floor: float = 0.6
+    # Share of a term's weight earned when it is not in the sentence but in the sentence just
+    # before or after it in the same article ("A missile hit Sudzha's school." / "The attack
+    # killed at least four people." answers "how many died when the missile hit the school").
+    window_credit: float = 0.5
+    # A known word at least this rare (weight 0..1) that neither the sentence, its neighbours
+    # nor its article's headline holds multiplies the confidence by `near_miss_factor`: a
+    # question about a name the sentence never mentions is a near miss. None: rule off.
+    rare_missing: float | None = None
+    near_miss_factor: float = 0.7
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -431,6 +440,8 @@ class MatchIndex:
             return w
 
         credit = self.options.context_credit
+        window_credit = min(self.options.window_credit, credit)  # keeps the pruning bound
+        rare = self.options.rare_missing
         boost = self.options.intent_boost
         wants = (
             "quote" in query.intents,
@@ -468,7 +479,18 @@ class MatchIndex:
             if penalty is None:
                 penalty = self._absent_penalty(terms, s.slug)
                 topic_penalty[s.slug] = penalty
-            coverage = (w + credit * weight_of(gmask & ~mask)) / (total + penalty)
+            missing = ~mask & ((1 << len(terms)) - 1)
+            window = 0
+            if missing & ~gmask:
+                window = self._window_mask(s.id, terms, missing & ~gmask)
+            coverage = (
+                w + credit * weight_of(missing & gmask) + window_credit * weight_of(window)
+            ) / (total + penalty)
+            if rare is not None and any(
+                missing & ~gmask & ~window & (1 << i) and t.known and t.weight >= rare
+                for i, t in enumerate(terms)
+            ):
+                coverage *= self.options.near_miss_factor
             score = coverage
             if wants[0] and s.is_quote:
                 score += boost
@@ -490,6 +512,18 @@ class MatchIndex:
             )
             for score, coverage, sid in top
         ]
+
+    def _window_mask(self, sid: int, terms: tuple[Term, ...], candidates: int) -> int:
+        """Which of the `candidates` terms the sentences next to `sid` hold."""
+        found = 0
+        for nid in self.neighbours.get(sid, (None, None)):
+            if nid is None:
+                continue
+            nterms = self.sentences[nid].terms
+            for i, term in enumerate(terms):
+                if candidates >> i & 1 and not term.alts.isdisjoint(nterms):
+                    found |= 1 << i
+        return found
 
     def _absent_penalty(self, terms: tuple[Term, ...], slug: str) -> float:
         """Extra weight of the question's known words that topic `slug` never uses."""

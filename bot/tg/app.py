@@ -44,6 +44,14 @@ CONCURRENT_UPDATES = 16
 CONNECTION_POOL_SIZE = 8
 POOL_TIMEOUT = 10.0  # seconds a send may wait for a free connection
 
+# Loggers whose records can contain the token, and the lowest level they may log at.
+TOKEN_LOGGERS = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "telegram.Bot": logging.INFO,
+    "telegram.ext.ExtBot": logging.INFO,
+}
+
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -151,10 +159,7 @@ async def post_shutdown(application: AnyApplication) -> None:
 
 def run_bot(config: Config) -> None:
     """Serve until interrupted: long polling, or a webhook server when telegram.mode is webhook."""
-    # Bot API URLs carry the token: whatever set up logging, these loggers stay quiet.
-    for name in ("httpx", "httpcore"):
-        logger = logging.getLogger(name)
-        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    quiet_http_loggers()
     engine = Engine.load(config)
     application = build_application(config, engine=engine)
     telegram = config.telegram
@@ -163,6 +168,17 @@ def run_bot(config: Config) -> None:
         application.run_webhook(**webhook_options(config))
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def quiet_http_loggers() -> None:
+    """Keep the token out of the logs, whatever set up logging.
+
+    Bot API URLs carry the token: httpx and httpcore log them at INFO, python-telegram-bot's
+    bot loggers at DEBUG ("Set Bot API URL: ..."). Call before the Application is built.
+    """
+    for name, floor in TOKEN_LOGGERS.items():
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logger.getEffectiveLevel(), floor))
 
 
 def webhook_options(config: Config) -> dict[str, Any]:

@@ -631,6 +631,7 @@ class FakeBotApiServer:
         self.port = 0
         self._server: asyncio.base_events.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._connections: set[asyncio.Task[Any]] = set()
         self.pushed: dict[str, float] = {}  # chat id -> when its scheduled update was queued
 
     @property
@@ -644,10 +645,16 @@ class FakeBotApiServer:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
-            # Python 3.11's wait_closed does not wait for open keep-alive connections.
+            # Keep-alive connections stay open until their tasks are cancelled.
+            for task in self._connections:
+                task.cancel()
+            await asyncio.gather(*self._connections, return_exceptions=True)
             await self._server.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
         try:
             while True:
                 request_line = await reader.readline()
@@ -668,9 +675,10 @@ class FakeBotApiServer:
                     + data
                 )
                 await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
+            self._connections.discard(task)
             writer.close()
 
     async def _answer(
@@ -750,6 +758,11 @@ def serving_in_thread(api: FakeTelegram) -> Iterator[FakeBotApiServer]:
         ready.set()
         loop.run_forever()
         loop.run_until_complete(server.stop())
+        # Close the keep-alive connections still being served before the loop goes.
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.close()
 
     thread = threading.Thread(target=run, name="fake-bot-api", daemon=True)

@@ -184,3 +184,13 @@ def test_a_missing_token_is_a_clear_error(config: Config, engine: Engine) -> Non
 
     with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN is not set"):
         build_application(dataclasses.replace(config, token=None), engine=engine)
+
+
+def test_every_command_in_help_and_the_menu_has_a_handler_and_back() -> None:
+    from telegram.ext import CommandHandler
+
+    from bot.render import COMMANDS
+    from bot.tg.app import handler_list
+
+    handled = {c for h in handler_list() if isinstance(h, CommandHandler) for c in h.commands}
+    assert handled == {c.name for c in COMMANDS}

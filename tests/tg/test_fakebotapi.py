@@ -17,6 +17,7 @@ from .fakebotapi import (
     message_data,
     parse_html,
     serving,
+    serving_in_thread,
 )
 
 
@@ -148,3 +149,10 @@ async def test_the_same_fake_over_http_sends_and_delivers_updates(api: FakeTeleg
         # Confirming with the next offset drops it, as in Telegram.
         assert await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0) == ()
     assert api.texts(42) == ["<i>over</i> HTTP"]
+
+
+def test_the_fake_can_serve_from_its_own_thread(api: FakeTelegram) -> None:
+    with serving_in_thread(api) as server:
+        response = httpx.post(f"{server.base_url}{TOKEN}/getMe")
+    assert response.json()["result"]["username"] == "briefbot_test_bot"
+    assert api.methods() == ["getMe"]

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import socket
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 
 from bot.config import Config, Secret, WebhookConfig
 from bot.engine import Engine
 from bot.subscriptions import Store
-from bot.tg.app import build_application, webhook_options
+from bot.tg.app import build_application, quiet_http_loggers, webhook_options
 
 from .conftest import with_telegram
-from .fakebotapi import FakeTelegram, callback_data_update, message_data, serving
+from .fakebotapi import TOKEN, FakeTelegram, callback_data_update, message_data, serving
 
 
 async def wait_for(condition: Callable[[], Any], timeout: float = 5.0) -> None:
@@ -34,8 +36,14 @@ def free_port() -> int:
 
 
 async def test_long_polling_delivers_updates_and_the_replies_reach_the_server(
-    config: Config, engine: Engine, store: Store, api: FakeTelegram
+    config: Config,
+    engine: Engine,
+    store: Store,
+    api: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)  # everything, as a careless logging set-up would
+    quiet_http_loggers()
     async with serving(api) as server:
         app = build_application(
             with_telegram(config, base_url=server.base_url), engine=engine, store=store
@@ -53,6 +61,10 @@ async def test_long_polling_delivers_updates_and_the_replies_reach_the_server(
     assert "Russian civilians remain. [1]" in api.texts(42)[0]
     assert api.texts(43)[0].startswith("<b>Sources of “India and Russia ties”</b>")
     assert len(api.requests("answerCallbackQuery")) == 1
+    # The bot logged its work, and never the token (Bot API URLs carry it).
+    assert any(r.name.startswith("telegram") for r in caplog.records)
+    assert TOKEN not in caplog.text
+    assert TOKEN.split(":")[1] not in caplog.text
 
 
 async def test_webhook_mode_sets_the_webhook_and_answers_what_telegram_posts(

@@ -82,7 +82,7 @@ class Engine:
                 return self._overview_or_decline(question, topics)
             return self._decline(question, topics, ranked[0].score if ranked else 0.0)
         best = ranked[0]
-        rivals = self._rivals(ranked, topics)
+        rivals = self._rivals(ranked, topics) if _vague(query) else []
         if len(rivals) > 1:
             return self._ambiguous(question, rivals, best.score)
         brief = self.briefs.briefs[best.sentence.slug]
@@ -104,6 +104,18 @@ class Engine:
             wants_quote = "quote" in query.intents and not best.sentence.is_quote
             if (wants_quote and nxt.is_quote) or best.sentence.item.text.rstrip().endswith(":"):
                 chosen.append(nxt)
+        # A neighbour that holds a question word the reply still lacks completes it: "A missile
+        # hit Sudzha's school." + "The attack killed at least four people." for "how many died".
+        for nid in (next_id, prev_id):
+            if nid is None or len(chosen) >= limit:
+                continue
+            nb = self.index.sentences[nid]
+            # Words the article's headline or the topic's name already give do not count.
+            held = self.index.group_terms[best.sentence.group].union(*(s.terms for s in chosen))
+            if nb not in chosen and any(
+                t.alts.isdisjoint(held) and not t.alts.isdisjoint(nb.terms) for t in query.terms
+            ):
+                chosen.insert(chosen.index(best.sentence) + (nid == next_id), nb)
         floor = max(self.options.answer_cutoff, best.score - FOLLOW_UP_MARGIN)
         for m in ranked[1:]:
             if len(chosen) >= limit or m.score < floor:
@@ -202,6 +214,16 @@ class Engine:
             [(m.slug, self.briefs.briefs[m.slug].title) for m in near],
             confidence=min(confidence, self.options.answer_cutoff),
         )
+
+
+def _vague(query: Query) -> bool:
+    """A question about a topic rather than a fact: only these are worth asking "which one?".
+
+    "what did Putin say about Donbas" is answered from the best sentence even when two topics
+    hold one; "putin visit" could mean either, so the engine asks.
+    """
+    specific = query.intents & {"quote", "number", "date", "who", "define"}
+    return "overview" in query.intents or (not specific and len(query.terms) <= 2)
 
 
 def _invalid_reason(question: object) -> str | None:

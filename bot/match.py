@@ -62,6 +62,9 @@ class MatchOptions:
     # Boosts for sentences of the kind a question asks for. They order sentences; they do not
     # add to the confidence.
     intent_boost: float = 0.08
+    # ...and a sentence without what the question asks for (a number for "how many", a date
+    # for "when", a quotation or reported speech for "what did X say") ranks this much lower.
+    intent_mismatch: float = 0.8
     # A question word that the sentence's whole topic never uses weighs at least this much:
     # "what did Hegseth say about India" must not be answered from a brief that never
     # mentions India, however common "India" is elsewhere in the corpus.
@@ -114,6 +117,7 @@ class IndexedSentence:
     is_quote: bool
     group: int  # article-within-topic group, for context credit
     speaker: frozenset[str] = frozenset()  # stems of a Quote's speaker
+    defines: bool = False  # reads like a definition ("X, a Marxist group, ...")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,6 +161,15 @@ def _has_date(text: str) -> bool:
 
 
 _QUOTE_MARKS = re.compile(r"[\"“”]")
+# Reported speech answers "what did X say" as well as a quotation does.
+_REPORTED = re.compile(
+    r"\b(said|says|told|added|stated|warned|asserted|argued|claimed|insisted|according to)\b"
+)
+# Sentences that say what something is: "the ELN, a Marxist group", "X is a ...".
+_DEFINES = re.compile(
+    r"\b(is|was|are|were) (a|an|the)\b|^[^,]{2,60}, (a|an|the) |\b(known as|born as|refers to|"
+    r"stands for|set up|founded|established)\b"
+)
 _ABBREVIATION = re.compile(
     r"((?:[A-Z][\w’'-]+\s+(?:(?:of|for|the|and|on|in)\s+)*){2,})\((?:the\s+)?([A-Z]{2,8})\)"
 )
@@ -180,6 +193,7 @@ _DATE_INTENT = re.compile(
     r"\b(when|what date|which date|what year|which year|what day|since when)\b"
 )
 _WHO_INTENT = re.compile(r"\b(who|whom|whose|which leader|which official)\b")
+_DEFINE_INTENT = re.compile(r"^(what|who)('s| is| are| was| were) |^(whats|whos) ")
 _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ns", "n", "is", "i", "ese", "es", "ean", "ish")
 # Overview phrases and question scaffolding dropped before a question is compared with titles.
 _SCAFFOLD = frozenset(
@@ -266,7 +280,9 @@ class MatchIndex:
                         terms=frozenset(terms),
                         has_number=bool(_NUMBER.search(item.text)),
                         has_date=_has_date(item.text),
-                        is_quote=isinstance(item, Quote) or bool(_QUOTE_MARKS.search(item.text)),
+                        is_quote=isinstance(item, Quote)
+                        or bool(_QUOTE_MARKS.search(item.text) or _REPORTED.search(item.text)),
+                        defines=bool(_DEFINES.search(item.text)),
                         group=groups[item.source],
                         speaker=frozenset(_stems(item.speaker))
                         if isinstance(item, Quote)
@@ -332,6 +348,8 @@ class MatchIndex:
             intents.add("date")
         if _WHO_INTENT.search(norm):
             intents.add("who")
+        if _DEFINE_INTENT.search(norm) and len(norm.split()) <= 6:
+            intents.add("define")
         words = [
             w
             for w in self._glue(tokens(norm))
@@ -447,7 +465,9 @@ class MatchIndex:
             "quote" in query.intents,
             "number" in query.intents,
             "date" in query.intents,
+            "define" in query.intents,
         )
+        mismatch = self.options.intent_mismatch
         max_boost = boost * (sum(wants) + 1.25)
         # Prune: a sentence whose best case (every missing term earned as context) cannot reach
         # the best sure score is not scored at all; it keeps big corpora fast.
@@ -497,9 +517,14 @@ class MatchIndex:
                 # "what did Hegseth say": his own words first.
                 if s.speaker and any(not t.alts.isdisjoint(s.speaker) for t in terms):
                     score += boost
-            if wants[1] and s.has_number:
-                score += boost
-            if wants[2] and s.has_date:
+            elif wants[0]:
+                score *= mismatch
+            # A "how many" question is not answered by a sentence without a number.
+            if wants[1]:
+                score = score + boost if s.has_number else score * mismatch
+            if wants[2]:
+                score = score + boost if s.has_date else score * mismatch
+            if wants[3] and s.defines:
                 score += boost
             if s.section == "summary":
                 score += boost / 4

@@ -112,7 +112,7 @@ def test_two_topics_too_close_to_call_ask_which(briefs: BriefSet) -> None:
     )
     both = dataclasses.replace(briefs, briefs={**briefs.briefs, "kursk-copy": twin})
     # The copy's sentences are the same texts, so they are one answer, not two topics...
-    assert Engine(both, MatchingConfig()).ask("sudzha boarding school").kind == "answer"
+    assert Engine(both, MatchingConfig()).ask("sudzha school").kind == "answer"
     # ...but two different briefs that fit equally well make the engine ask.
     other = dataclasses.replace(
         twin,
@@ -125,7 +125,7 @@ def test_two_topics_too_close_to_call_ask_which(briefs: BriefSet) -> None:
         ),
     )
     rival = dataclasses.replace(briefs, briefs={**briefs.briefs, "kursk-copy": other})
-    answer = Engine(rival, MatchingConfig(ambiguity_margin=0.05)).ask("sudzha boarding school")
+    answer = Engine(rival, MatchingConfig(ambiguity_margin=0.05)).ask("sudzha school")
     assert answer.kind == "ambiguous"
     assert set(answer.suggestions) == {"kursk-fighting", "kursk-copy"}
     assert "Which one" in answer.text
@@ -159,3 +159,23 @@ def test_what_did_someone_say_gets_their_own_quote_first(engine: Engine) -> None
     assert quote.text in texts
     # It starts "But for Ukraine...", so the sentence it leans on comes first.
     assert texts.index(quote.text) == 1
+
+
+def test_a_fact_question_is_answered_even_when_two_topics_hold_it(briefs: BriefSet) -> None:
+    twin = dataclasses.replace(
+        briefs.briefs["kursk-fighting"], slug="kursk-copy", title="Kursk again"
+    )
+    other = dataclasses.replace(
+        twin,
+        summary=tuple(dataclasses.replace(c, text=c.text + " Again.") for c in twin.summary),
+    )
+    rival = dataclasses.replace(briefs, briefs={**briefs.briefs, "kursk-copy": other})
+    engine = Engine(rival, MatchingConfig(ambiguity_margin=0.05))
+    assert engine.ask("how many russian civilians remain in kursk").kind == "answer"
+
+
+def test_a_neighbour_that_completes_the_reply_joins_it(engine: Engine) -> None:
+    answer = engine.ask("how many people were killed when the missile hit sudzha's school")
+    texts = " ".join(s.text for s in answer.sentences)
+    assert "missile hit Sudzha’s boarding school" in texts
+    assert "killed at least four people" in texts

@@ -247,7 +247,9 @@ def _topics_from_groups(
     for k, _articles, _size in ranked:
         group = groups[k]
         key_terms = _key_terms(centroids[k], inverse, surface)
-        central = max(group, key=lambda i: (float(matrix[i] @ centroids[k]), -i))
+        central = max(
+            group, key=lambda i: (_title_fit(articles[i].title, matrix[i] @ centroids[k]), -i)
+        )
         slug = _unique_slug(key_terms, used)
         used.add(slug)
         topics.append(
@@ -259,6 +261,16 @@ def _topics_from_groups(
             )
         )
     return topics
+
+
+# Headlines longer than this read badly as a topic title ("End to Russia-Ukraine war? After
+# PM Modi, NSA Ajit Doval to visit Russia this week; to discuss peace talks").
+TITLE_CHARS = 80
+
+
+def _title_fit(title: str, centrality: float) -> float:
+    """How well a headline names its topic: central, and short enough to read as a title."""
+    return round(float(centrality) * (1.0 if len(title) <= TITLE_CHARS else 0.8), 6)
 
 
 def _unit(vec: npt.NDArray[np.floating]) -> Matrix:

@@ -193,13 +193,21 @@ def topic_buttons(slug: str) -> tuple[Button, ...]:
 # --- answers ----------------------------------------------------------------------------------
 
 
-def citation_line(c: Citation) -> str:
-    """'[1] Al Jazeera, "Headline", 2021-12-06, seeds/001.txt:212'."""
-    parts = [f"[{c.n}] {c.outlet}", f"“{c.title}”"]
-    if c.date:
-        parts.append(c.date)
-    parts.append(c.source)
-    return ", ".join(parts)
+def citation_lines(citations: Sequence[Citation]) -> list[str]:
+    """'[1, 2] Al Jazeera, “Headline”, 2021-12-06, seeds/001.txt:212,230': one line per article."""
+    groups: dict[tuple[str, str, str | None, str], list[Citation]] = {}
+    for c in citations:
+        file, _, _ = c.source.rpartition(":")
+        groups.setdefault((c.outlet, c.title, c.date, file or c.source), []).append(c)
+    lines = []
+    for (outlet, title, date, file), cs in groups.items():
+        parts = [f"[{', '.join(str(c.n) for c in cs)}] {outlet}", f"“{title}”"]
+        if date:
+            parts.append(date)
+        lines_cited = ",".join(c.source.rpartition(":")[2] for c in cs)
+        parts.append(f"{file}:{lines_cited}" if file != cs[0].source else file)
+        lines.append(", ".join(parts))
+    return lines
 
 
 def render_answer(answer: Answer) -> Reply:
@@ -210,8 +218,8 @@ def render_answer(answer: Answer) -> Reply:
         blocks.append(block(answer.topic_title or answer.topic, tag="b"))
         for i, s in enumerate(answer.sentences):
             blocks.append(block(f"{s.text} [{s.citation}]", sep="\n" if i == 0 else " "))
-        for i, c in enumerate(answer.citations):
-            blocks.append(block(citation_line(c), tag="i", sep="\n\n" if i == 0 else "\n"))
+        for i, line in enumerate(citation_lines(answer.citations)):
+            blocks.append(block(line, tag="i", sep="\n\n" if i == 0 else "\n"))
         if answer.hint:
             blocks.append(block(f"Next: {answer.hint}", sep="\n\n"))
         keyboard.append(topic_buttons(answer.topic))
@@ -355,12 +363,14 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-def render_help(*, admin: bool = False) -> Reply:
+def render_help(*, admin: bool = False, example: str | None = None) -> Reply:
+    """How to ask and every command; `example` is a question one of the briefs answers."""
     blocks = [
         block("Ask me about the news in your own words", tag="b"),
         block(
-            "For example: “How many civilians are still in Kursk?” Every sentence I reply with "
-            "is copied from a news article, and the number in brackets says which one.",
+            (f"For example: “{example}” " if example else "")
+            + "Every sentence I reply with is copied from a news article, and the number in "
+            "brackets says which one.",
         ),
         block("Commands", tag="b", sep="\n\n"),
     ]

@@ -113,7 +113,9 @@ async def help_command(update: Update, context: Context) -> None:
     """Explain how to ask and list the commands (admin commands for admins only)."""
     s = services.get(context)
     user = update.effective_user
-    await reply_to(update, context.bot, render_help(admin=s.is_admin(user.id if user else None)))
+    example = next((q for b in s.engine.briefs for q in b.questions), None)
+    reply = render_help(admin=s.is_admin(user.id if user else None), example=example)
+    await reply_to(update, context.bot, reply)
 
 
 async def topics(update: Update, context: Context) -> None:

@@ -75,7 +75,9 @@ async def test_a_question_gets_a_cited_answer_with_three_buttons(
     text = api.last().params["text"]
     assert text.startswith("<b>The battle for Kursk</b>\n")
     assert "An estimated 2,000 to 3,000 Russian civilians remain. [1]" in text
-    assert "<i>[1] The New York Times" in text or "<i>[1] " in text
+    # Citations of one article share a line: numbers, outlet, headline, date, file:lines.
+    assert "<i>[1, 2" in text and "The New York Times, “" in text
+    assert "seeds/000_d182a795cbf2b895.txt:4," in text
     assert buttons(api) == [
         ("Full brief", "b:kursk-fighting"),
         ("Sources", "s:kursk-fighting"),

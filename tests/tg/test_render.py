@@ -241,3 +241,23 @@ def test_compare_briefs_names_added_removed_and_changed_topics() -> None:
     assert changes.added == ("new-topic",)
     assert changes.removed == ("hegseth-ukraine-borders",)
     assert changes.changed == ("kursk-fighting",)
+
+
+def test_citations_of_one_article_share_a_line_in_first_cited_order() -> None:
+    from bot.answer import Citation
+    from bot.render import citation_lines
+
+    def cite(n: int, outlet: str, source: str) -> Citation:
+        return Citation(n=n, outlet=outlet, title=f"{outlet} headline", date=None, source=source)
+
+    lines = citation_lines(
+        [
+            cite(1, "BBC", "seeds/a.txt:9"),
+            cite(2, "CNN", "seeds/b.txt:3"),
+            cite(3, "BBC", "seeds/a.txt:4"),
+        ]
+    )
+    assert lines == [
+        "[1, 3] BBC, “BBC headline”, seeds/a.txt:9,4",
+        "[2] CNN, “CNN headline”, seeds/b.txt:3",
+    ]

@@ -94,28 +94,28 @@ class Engine:
         limit = self.options.max_answer_sentences
         best = ranked[0]
         chosen = [best.sentence]
-        prev_id, next_id = self.index.neighbours.get(best.sentence.id, (None, None))
+        before, after = self.index.neighbours.get(best.sentence.id, ((), ()))
         # "He said ..." or "It added ..." means nothing without the sentence before it.
-        if prev_id is not None and _CONTINUES.match(best.sentence.item.text):
-            chosen.insert(0, self.index.sentences[prev_id])
+        if before and _CONTINUES.match(best.sentence.item.text):
+            chosen.insert(0, self.index.sentences[before[0]])
         # "Kim hailed Putin in a letter." answers "what did Kim say" only with the quote after it.
-        if next_id is not None and len(chosen) < limit:
-            nxt = self.index.sentences[next_id]
+        if after and len(chosen) < limit:
+            nxt = self.index.sentences[after[0]]
             wants_quote = "quote" in query.intents and not best.sentence.is_quote
             if (wants_quote and nxt.is_quote) or best.sentence.item.text.rstrip().endswith(":"):
                 chosen.append(nxt)
         # A neighbour that holds a question word the reply still lacks completes it: "A missile
         # hit Sudzha's school." + "The attack killed at least four people." for "how many died".
-        for nid in (next_id, prev_id):
-            if nid is None or len(chosen) >= limit:
-                continue
+        # Words the article's headline or the topic's name already give do not count.
+        for nid in (*after, *before):
+            if len(chosen) >= limit:
+                break
             nb = self.index.sentences[nid]
-            # Words the article's headline or the topic's name already give do not count.
             held = self.index.group_terms[best.sentence.group].union(*(s.terms for s in chosen))
             if nb not in chosen and any(
                 t.alts.isdisjoint(held) and not t.alts.isdisjoint(nb.terms) for t in query.terms
             ):
-                chosen.insert(chosen.index(best.sentence) + (nid == next_id), nb)
+                chosen.insert(chosen.index(best.sentence) + (nid in after), nb)
         floor = max(self.options.answer_cutoff, best.score - FOLLOW_UP_MARGIN)
         for m in ranked[1:]:
             if len(chosen) >= limit or m.score < floor:

@@ -189,9 +189,13 @@ _NUMBER_INTENT = re.compile(
     r"\b(how many|how much|how long|how big|how large|how far|how old|number|numbers|percent|percentage|cost|costs|worth|price|"
     r"figure|figures|total|toll|amount|count|size|billion|million|estimate|estimated)\b"
 )
+# "when" opens a date question; inside one ("killed when a missile hit") it does not.
 _DATE_INTENT = re.compile(
-    r"\b(when|what date|which date|what year|which year|what day|since when)\b"
+    r"^(when|since when|until when)\b|\b(what|which) (date|year|day|month|time)\b"
+    r"|\b(since|until) when\b|^(on )?what (date|day)\b"
 )
+# Words that belong to the question's form, not its subject: "how LONG was Fogel held".
+_HOW = re.compile(r"\bhow (many|much|long|big|large|far|old|often|soon)\b")
 _WHO_INTENT = re.compile(r"\b(who|whom|whose|which leader|which official)\b")
 _DEFINE_INTENT = re.compile(r"^(what|who)('s| is| are| was| were) |^(whats|whos) ")
 _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ns", "n", "is", "i", "ese", "es", "ean", "ish")
@@ -216,7 +220,7 @@ class MatchIndex:
     group_terms: list[frozenset[str]]
     # sentence id -> (previous, next) sentence of the same article in the same brief, when the
     # brief holds it: a reply that starts "He said" needs the sentence before it.
-    neighbours: dict[int, tuple[int | None, int | None]] = field(default_factory=dict)
+    neighbours: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
     _typo_cache: dict[str, str | None] = field(default_factory=dict)
     _stopwords_by_length: dict[int, list[str]] = field(default_factory=dict)
 
@@ -352,7 +356,7 @@ class MatchIndex:
             intents.add("define")
         words = [
             w
-            for w in self._glue(tokens(norm))
+            for w in self._glue(tokens(_HOW.sub(" ", norm)))
             if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
         ]
         terms: list[Term] = []
@@ -408,7 +412,10 @@ class MatchIndex:
             cutoff = 1 - (edits + 0.5) / (len(word) + 1)
             short = len(word) < self.options.typo_min_length
             best: tuple[str, float] | None = None
-            for length in (len(word), len(word) - 1, len(word) + 1):
+            # A 4-letter word only swaps or mistypes a letter of a question word ("waht"):
+            # "rain" is one deletion from "ain" and must stay the unknown word it is.
+            lengths = (len(word),) if short else (len(word), len(word) - 1, len(word) + 1)
+            for length in lengths:
                 choices = (
                     self._stopwords_by_length.get(length)
                     if short
@@ -541,9 +548,8 @@ class MatchIndex:
     def _window_mask(self, sid: int, terms: tuple[Term, ...], candidates: int) -> int:
         """Which of the `candidates` terms the sentences next to `sid` hold."""
         found = 0
-        for nid in self.neighbours.get(sid, (None, None)):
-            if nid is None:
-                continue
+        before, after = self.neighbours.get(sid, ((), ()))
+        for nid in (*before[:1], *after[:1]):
             nterms = self.sentences[nid].terms
             for i, term in enumerate(terms):
                 if candidates >> i & 1 and not term.alts.isdisjoint(nterms):
@@ -643,21 +649,24 @@ def _abbreviations(text: str) -> dict[str, frozenset[str]]:
     return out
 
 
-def _neighbours(sentences: list[IndexedSentence]) -> dict[int, tuple[int | None, int | None]]:
-    """Previous and next sentence of the same article within a brief, at most two lines apart."""
+def _neighbours(
+    sentences: list[IndexedSentence], reach: int = 2
+) -> dict[int, tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Up to `reach` sentences before and after each one (nearest first) from the same article
+    in the same brief, at most two lines away."""
     by_article: dict[tuple[str, str], list[IndexedSentence]] = defaultdict(list)
     for s in sentences:
         by_article[(s.slug, s.item.source)].append(s)
-    out: dict[int, tuple[int | None, int | None]] = {}
+    out: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
     for group in by_article.values():
         group.sort(key=lambda s: (s.item.line, s.order))
         for i, s in enumerate(group):
-            prev = group[i - 1] if i > 0 else None
-            nxt = group[i + 1] if i + 1 < len(group) else None
-            out[s.id] = (
-                prev.id if prev is not None and s.item.line - prev.item.line <= 2 else None,
-                nxt.id if nxt is not None and nxt.item.line - s.item.line <= 2 else None,
+            line = s.item.line
+            before = tuple(
+                p.id for p in reversed(group[max(0, i - reach) : i]) if line - p.item.line <= 2
             )
+            after = tuple(n.id for n in group[i + 1 : i + 1 + reach] if n.item.line - line <= 2)
+            out[s.id] = (before, after)
     return out
 
 

@@ -223,7 +223,12 @@ async def button(update: Update, context: Context) -> None:
         return
     if action == "p":
         await query.answer()
-        await show_page(query.edit_message_text, s.topics(), int(arg))
+        try:
+            await show_page(query.edit_message_text, s.topics(), int(arg))
+        except BadRequest as exc:
+            # Too old or deleted to edit: send the page as a new message instead.
+            log.info("Could not turn the topic list in place (%s); sending it anew", exc)
+            await reply_to(update, context.bot, render_topics(s.topics(), page=int(arg)))
         return
     assert slug is not None
     if action in ("sub", "unsub"):

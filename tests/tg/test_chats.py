@@ -122,3 +122,12 @@ async def test_page_buttons_turn_the_topic_list_in_place(
     )
     assert api.methods()[-1] == "editMessageText!"
     assert len(api.sent()) == 1
+
+
+async def test_a_page_button_under_a_message_that_cannot_be_edited_sends_the_page_anew(
+    app: App, api: FakeTelegram, many_topics: None
+) -> None:
+    # The fake never saw message 555 (deleted, or sent before a restart of Telegram's side).
+    await app.process_update(make_callback_query("p:2", app.bot, message_id=555))
+    assert api.methods() == ["answerCallbackQuery", "editMessageText!", "sendMessage"]
+    assert "Page 3 of 3" in api.last().params["text"]

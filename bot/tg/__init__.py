@@ -1,10 +1,10 @@
 """The Telegram front end: the only package that imports python-telegram-bot.
 
-    app.py          build_application() and run_bot(): polling or webhook, post_init, handlers
-    handlers.py     the command, message, button and inline callbacks
-    keyboards.py    plain-data keyboards (bot.render) -> InlineKeyboardMarkup
-    services.py     the typed services kept in bot_data (config, engine, store)
-    subscribing.py  subscriptions and digests (owned by the digests work)
+app.py          build_application() and run_bot(): polling or webhook, post_init, handlers
+handlers.py     the command, message, button and inline callbacks
+keyboards.py    plain-data keyboards (bot.render) -> InlineKeyboardMarkup
+services.py     the typed services kept in bot_data (config, engine, store)
+subscribing.py  subscriptions and digests (owned by the digests work)
 """
 
 import os

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
-from bot.answer import Answer
+from bot.answer import Answer, Citation
 from bot.config import Config
 from bot.engine import Engine
 
@@ -36,9 +36,16 @@ def render(answer: Answer) -> str:
     lines = [answer.text]
     if answer.citations:
         lines += ["", "Sources:"]
+        # One line per article, as the Telegram reply does: "[1, 2] ..., seeds/x.txt:4,21".
+        articles: dict[tuple[str, str, str | None, str], list[Citation]] = {}
         for c in answer.citations:
-            date = f", {c.date}" if c.date else ""
-            lines.append(f'  [{c.n}] {c.outlet}, "{c.title}"{date}, {c.source}')
+            file = c.source.rpartition(":")[0] or c.source
+            articles.setdefault((c.outlet, c.title, c.date, file), []).append(c)
+        for (outlet, title, date, file), cs in articles.items():
+            numbers = ", ".join(str(c.n) for c in cs)
+            cited = ",".join(c.source.rpartition(":")[2] for c in cs)
+            when = f", {date}" if date else ""
+            lines.append(f'  [{numbers}] {outlet}, "{title}"{when}, {file}:{cited}')
     if answer.topic is not None:
         lines.append(f"Topic: {answer.topic_title} ({answer.topic})")
     if answer.suggestions and answer.kind in ("decline", "ambiguous"):

@@ -59,7 +59,6 @@ TEXT_PARAMS = frozenset(
         "next_offset",
         "switch_pm_text",
         "switch_pm_parameter",
-        "drop_pending_updates",
     }
 )
 SENDING_METHODS = frozenset(

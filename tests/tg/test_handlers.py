@@ -6,6 +6,7 @@ recorded: the method, the chat, the HTML text and the buttons.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from telegram.ext import Application
@@ -171,3 +172,26 @@ async def test_every_button_the_bot_sends_fits_in_64_bytes(app: App, api: FakeTe
 async def test_unknown_command_in_private_points_to_help(app: App, api: FakeTelegram) -> None:
     await app.process_update(make_command_update("/weather", app.bot))
     assert "/help" in api.last().params["text"]
+
+
+async def test_a_long_brief_arrives_in_numbered_parts_telegram_accepts(
+    app: App, api: FakeTelegram
+) -> None:
+    from bot.engine import Engine
+    from bot.tg import services
+
+    from .test_render import long_brief
+
+    s = services.get_from(app)
+    brief = long_brief()  # real seed sentences; an outlet name with '<' and '&'
+    s.engine = Engine(
+        dataclasses.replace(s.engine.briefs, briefs={brief.slug: brief}), s.engine.options
+    )
+    await app.process_update(make_command_update("/brief long topic", app.bot))
+    parts = api.sent()
+    assert len(parts) > 2
+    assert api.requests(ok=False) == []  # every part valid HTML of at most 4096 characters
+    for i, part in enumerate(parts, 1):
+        assert part.params["text"].startswith(f"<b>({i}/{len(parts)})</b> ")
+    # The Subscribe button comes once, under the last part.
+    assert [("reply_markup" in p.params) for p in parts] == [False] * (len(parts) - 1) + [True]

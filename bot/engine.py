@@ -152,17 +152,14 @@ class Engine:
     # -- decisions ---------------------------------------------------------------------------
 
     def _wants_overview(self, query: Query, topics: list[TopicMatch]) -> bool:
-        """A bare topic name, or "brief me on <topic>" where the words name a topic."""
+        """A bare topic name, or "brief me on ..." / "what's going on with ..."."""
         if not topics:
             return False
         top = topics[0]
         # A topic's name alone asks for its brief; "what did <name> say" asks for a quote.
         if top.name_score >= NAME_IS_TOPIC and not query.intents - {"overview"}:
             return True
-        if "overview" not in query.intents:
-            return False
-        names = self.index.topics[top.slug].name_terms
-        return all(not t.alts.isdisjoint(names) for t in query.terms if t.known)
+        return "overview" in query.intents
 
     def _overview_or_decline(self, question: str, topics: list[TopicMatch]) -> Answer:
         cutoff = self.options.answer_cutoff

@@ -129,6 +129,9 @@ class IndexedTopic:
     name_terms: frozenset[str]  # title, keywords, people, places
     terms: frozenset[str]  # everything the topic holds
     size: int
+    # term -> how concentrated it is here (0..1): its share of this topic's sentences over its
+    # highest share in any topic. "kursk" is 1.0 in the Kursk brief, less where it is mentioned.
+    salience: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -237,6 +240,7 @@ class MatchIndex:
         topics: dict[str, IndexedTopic] = {}
         surface_counts: dict[str, int] = defaultdict(int)
         group_terms: list[frozenset[str]] = []
+        topic_counts: dict[str, dict[str, int]] = {}
         abbreviations: dict[str, frozenset[str]] = {}
         for brief in briefs:
             for item in brief.cited():
@@ -296,6 +300,12 @@ class MatchIndex:
             for text in (brief.title, *brief.keywords, *brief.people, *brief.places):
                 for w in tokens(text):
                     surface_counts[w] += 1
+            first = len(sentences) - sum(1 for s in reversed(sentences) if s.slug == brief.slug)
+            counts: dict[str, int] = defaultdict(int)
+            for s in sentences[first:]:
+                for t in s.terms:
+                    counts[t] += 1
+            topic_counts[brief.slug] = counts
             topics[brief.slug] = IndexedTopic(
                 slug=brief.slug,
                 title=brief.title,
@@ -306,6 +316,14 @@ class MatchIndex:
                 size=sum(1 for _ in brief.cited()),
             )
         neighbours = _neighbours(sentences)
+        best_share: dict[str, float] = defaultdict(float)
+        for slug, counts in topic_counts.items():
+            size = max(topics[slug].size, 1)
+            for t, c in counts.items():
+                best_share[t] = max(best_share[t], c / size)
+        for slug, counts in topic_counts.items():
+            size = max(topics[slug].size, 1)
+            topics[slug].salience.update({t: c / size / best_share[t] for t, c in counts.items()})
         postings: dict[str, list[int]] = defaultdict(list)
         for s in sentences:
             for t in s.terms:
@@ -575,10 +593,10 @@ class MatchIndex:
         for pos, topic in enumerate(self.topics.values()):
             got = 0.0
             for term in query.terms:
-                if not term.alts.isdisjoint(topic.name_terms):
-                    got += term.weight
-                elif not term.alts.isdisjoint(topic.terms):
-                    got += self.options.context_credit * term.weight
+                # Half for being in the topic's name, half for how much the topic is about it.
+                named = 0.5 if not term.alts.isdisjoint(topic.name_terms) else 0.0
+                salient = max((topic.salience.get(a, 0.0) for a in term.alts), default=0.0)
+                got += term.weight * (named + 0.5 * salient)
             coverage = (got / total) * specificity if total else 0.0
             name = names[pos]
             out.append(TopicMatch(slug=topic.slug, score=max(coverage, name), name_score=name))

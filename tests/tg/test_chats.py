@@ -7,13 +7,16 @@ from typing import Any
 from telegram.ext import Application
 
 from .fakebotapi import (
+    BOT_ID,
     BOT_USERNAME,
     FakeTelegram,
     make_callback_query,
     make_command_update,
     make_inline_query,
     make_message,
+    message_data,
     parse_html,
+    to_update,
 )
 
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -131,3 +134,12 @@ async def test_a_page_button_under_a_message_that_cannot_be_edited_sends_the_pag
     await app.process_update(make_callback_query("p:2", app.bot, message_id=555))
     assert api.methods() == ["answerCallbackQuery", "editMessageText!", "sendMessage"]
     assert "Page 3 of 3" in api.last().params["text"]
+
+
+async def test_an_answer_shared_through_inline_mode_is_not_answered_again(
+    app: App, api: FakeTelegram
+) -> None:
+    data = message_data("The battle for Kursk\nRussian soldiers are locked in a fierce battle")
+    data["message"]["via_bot"] = {"id": BOT_ID, "is_bot": True, "first_name": "Briefbot"}
+    await app.process_update(to_update(data, app.bot))
+    assert api.calls == []

@@ -44,6 +44,8 @@ __all__ = ["HANDLERS", "setup_digests"]
 Context = CallbackContext[Any, Any, Any, Any]
 
 MAX_CHOICES = 8  # buttons offered when a request matches several topics
+# Below this find_topics score (0..1) the best topic is offered as a choice, not subscribed.
+SURE_MATCH = 0.8
 
 
 # --- pure helpers ---------------------------------------------------------------------------------
@@ -56,7 +58,14 @@ def pick_topics(engine: Engine, text: str) -> list[str]:
         if wanted in (brief.slug, brief.title.casefold()):
             return [brief.slug]
     found = engine.find_topics(text, limit=MAX_CHOICES)
-    if len(found) >= 2 and found[0][1] - found[1][1] >= engine.options.ambiguity_margin:
+    if len(found) == 1:
+        return [found[0][0]]
+    # A subscription lasts: a close second, or a lukewarm best, is asked about.
+    if (
+        len(found) >= 2
+        and found[0][1] >= SURE_MATCH
+        and found[0][1] - found[1][1] >= engine.options.ambiguity_margin
+    ):
         return [found[0][0]]
     return [slug for slug, _ in found]
 

@@ -148,7 +148,13 @@ class TopicMatch:
     name_score: float  # fuzzy match of the question against the title and slug, 0..1
 
 
-_NUMBER = re.compile(r"\d")
+# A figure, in digits or in words ("two million", "dozens", "a third").
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|billions|"
+    r"trillion|dozen|dozens|half|third|quarter|percent|twice|double)\b",
+    re.IGNORECASE,
+)
 _YEAR_OR_DATE = re.compile(
     r"\b(1[89]\d\d|20\d\d)\b|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d"
     r"|\b\d{1,2}\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
@@ -170,7 +176,7 @@ _REPORTED = re.compile(
 )
 # Sentences that say what something is: "the ELN, a Marxist group", "X is a ...".
 _DEFINES = re.compile(
-    r"\b(is|was|are|were) (a|an|the)\b|^[^,]{2,60}, (a|an|the) |\b(known as|born as|refers to|"
+    r"\b(is|was|are|were) (a|an|the)\b|\b(known as|born as|refers to|"
     r"stands for|set up|founded|established)\b"
 )
 _ABBREVIATION = re.compile(
@@ -201,6 +207,32 @@ _DATE_INTENT = re.compile(
 _HOW = re.compile(r"\bhow (many|much|long|big|large|far|old|often|soon)\b")
 _WHO_INTENT = re.compile(r"\b(who|whom|whose|which leader|which official)\b")
 _DEFINE_INTENT = re.compile(r"^(what|who)('s| is| are| was| were) |^(whats|whos) ")
+# Words news questions and articles use for the same thing. General English, not drawn from any
+# question: a question's word also matches its group's other words.
+_SYNONYM_GROUPS = (
+    "troops soldiers forces servicemen",
+    "killed died dead deaths death fatalities",
+    "send deploy dispatch",
+    "swap exchange",
+    "prisoner prisoners detainee detainees imprisoned jailed",
+    "deal agreement pact accord treaty",
+    "ceasefire truce",
+    "talks negotiations",
+    "attack strike assault",
+    "arrest detain",
+    "weapons arms",
+    "border frontier",
+    "refugees migrants",
+    "children kids",
+    "funds funding money",
+    "buy purchase",
+    "country nation",
+    "economy gdp",
+    "vote election poll",
+    "boss chief head",
+    "start begin launch",
+    "end finish stop",
+)
 _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ns", "n", "is", "i", "ese", "es", "ean", "ish")
 # Overview phrases and question scaffolding dropped before a question is compared with titles.
 _SCAFFOLD = frozenset(
@@ -224,6 +256,9 @@ class MatchIndex:
     # sentence id -> (previous, next) sentence of the same article in the same brief, when the
     # brief holds it: a reply that starts "He said" needs the sentence before it.
     neighbours: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
+    # Sentences followed by a quotation ("In a letter, Kim hailed Putin." / "He said ..."): they
+    # answer "what did X say" together with it.
+    leads_quote: frozenset[int] = frozenset()
     _typo_cache: dict[str, str | None] = field(default_factory=dict)
     _stopwords_by_length: dict[int, list[str]] = field(default_factory=dict)
 
@@ -276,7 +311,14 @@ class MatchIndex:
                 if item.source not in groups:
                     groups[item.source] = len(group_terms)
                     headline = _source_title(brief, item.source)
-                    group_terms.append(frozenset(name_terms | _stems(headline)))
+                    # The article's own headline and the topic's title: a sentence is about
+                    # these even when it does not repeat them. Not the topic's keywords or
+                    # people, which may come from another article of a merged topic.
+                    group_terms.append(
+                        frozenset(
+                            _stems(f"{headline} {brief.title} {brief.slug.replace('-', ' ')}")
+                        )
+                    )
                 topic_terms |= terms
                 sentences.append(
                     IndexedSentence(
@@ -349,6 +391,11 @@ class MatchIndex:
             idf=idf,
             aliases=_demonym_aliases(set(postings)),
             neighbours=neighbours,
+            leads_quote=frozenset(
+                sid
+                for sid, (_, after) in neighbours.items()
+                if after and sentences[after[0]].is_quote and not sentences[sid].is_quote
+            ),
             vocab_by_length=dict(vocab_by_length),
             surface=frozenset(surface_counts),
             group_terms=group_terms,
@@ -392,7 +439,7 @@ class MatchIndex:
             if key in seen or word in _SCAFFOLD:
                 continue
             seen.add(key)
-            alts = frozenset({key} | self.aliases.get(key, frozenset()))
+            alts = frozenset({key} | self.aliases.get(key, frozenset()) | _SYNONYMS.get(key, set()))
             terms.append(
                 Term(word=word, key=key, alts=alts, weight=weight, known=fixed is not None)
             )
@@ -542,7 +589,7 @@ class MatchIndex:
                 # "what did Hegseth say": his own words first.
                 if s.speaker and any(not t.alts.isdisjoint(s.speaker) for t in terms):
                     score += boost
-            elif wants[0]:
+            elif wants[0] and sid not in self.leads_quote:
                 score *= mismatch
             # A "how many" question is not answered by a sentence without a number.
             if wants[1]:
@@ -667,8 +714,20 @@ def _abbreviations(text: str) -> dict[str, frozenset[str]]:
     return out
 
 
+def _synonyms() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for group in _SYNONYM_GROUPS:
+        stems = {stem(w) for w in group.split()}
+        for st in stems:
+            out.setdefault(st, set()).update(stems)
+    return out
+
+
+_SYNONYMS = _synonyms()
+
+
 def _neighbours(
-    sentences: list[IndexedSentence], reach: int = 2
+    sentences: list[IndexedSentence], reach: int = 3
 ) -> dict[int, tuple[tuple[int, ...], tuple[int, ...]]]:
     """Up to `reach` sentences before and after each one (nearest first) from the same article
     in the same brief, at most two lines away."""

@@ -41,6 +41,8 @@ _TRANSLATE = str.maketrans(
 # A hyphen between a letter and a digit is part of a name ("S-400", "Su-57", "G-20"): glued,
 # so "s400", "S-400" and "S 400"... at least the first two meet.
 _CODE_HYPHEN = re.compile(r"(?<=[a-z])-(?=\d)|(?<=\d)-(?=[a-z])")
+# "2+2 talks", "G7+": a plus inside a name is kept as a word.
+_PLUS = re.compile(r"(?<=[a-z0-9])\+(?=[a-z0-9])")
 # Characters kept inside a normalised text: letters, digits, apostrophe, hyphen, and the
 # punctuation that ends a sentence or separates numbers (so "2,000" and "3.5" survive).
 _DROP = re.compile(r"[^\w\s'\-.,%$]|_", re.UNICODE)
@@ -57,6 +59,7 @@ def _fold(text: str) -> str:
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
         text = unicodedata.normalize("NFKC", text.casefold()).translate(_TRANSLATE)
     text = _CODE_HYPHEN.sub("", text)
+    text = _PLUS.sub("plus", text)
     text = _DROP.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
@@ -126,6 +129,63 @@ def content_tokens(text: str) -> list[str]:
 _SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s")
 
 
+# Irregular verb forms a suffix rule cannot reach, mapped to the base form. Only forms that are
+# not also common words of another meaning ("left", "found", "rose" are not here).
+_IRREGULAR = {
+    "said": "say",
+    "told": "tell",
+    "met": "meet",
+    "sent": "send",
+    "held": "hold",
+    "took": "take",
+    "taken": "take",
+    "won": "win",
+    "fought": "fight",
+    "gave": "give",
+    "given": "give",
+    "made": "make",
+    "came": "come",
+    "began": "begin",
+    "begun": "begin",
+    "brought": "bring",
+    "bought": "buy",
+    "sold": "sell",
+    "paid": "pay",
+    "spent": "spend",
+    "built": "build",
+    "withdrew": "withdraw",
+    "withdrawn": "withdraw",
+    "struck": "strike",
+    "chose": "choose",
+    "chosen": "choose",
+    "spoke": "speak",
+    "spoken": "speak",
+    "wrote": "write",
+    "written": "write",
+    "knew": "know",
+    "grew": "grow",
+    "grown": "grow",
+    "flew": "fly",
+    "flown": "fly",
+    "fled": "flee",
+    "sought": "seek",
+    "thought": "think",
+    "taught": "teach",
+    "caught": "catch",
+    "drew": "draw",
+    "drawn": "draw",
+    "ran": "run",
+    "hid": "hide",
+    "hidden": "hide",
+    "forgave": "forgive",
+    "shot": "shoot",
+    "lost": "lose",
+    "died": "die",
+    "dies": "die",
+    "dying": "die",
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix-stripping stem so "talks", "talked" and "talking" meet.
@@ -134,6 +194,8 @@ def stem(word: str) -> str:
     to the same key, not produce a real word ("rules", "ruled", "rule" -> "rul"). Short words
     and numbers are left alone.
     """
+    if word in _IRREGULAR:
+        word = _IRREGULAR[word]
     if len(word) <= 3 or not word.isalpha():
         return word
     base = word

@@ -123,9 +123,15 @@ ALLOWED_TAGS = frozenset(
     }
 )
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_SPECIAL_RE = re.compile(r"[<&]")
 _ENTITY_RE = re.compile(r"&(?:(lt|gt|amp|quot)|#(\d{1,7})|#x([0-9a-fA-F]{1,6}));")
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)\s*>")
 _ATTR_RE = re.compile(r"""\s*([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+
+
+def _byte_offset(text: str, i: int) -> int:
+    """Telegram reports parse errors at UTF-8 byte offsets."""
+    return len(text[:i].encode("utf-8"))
 
 
 def parse_html(html: str) -> str:
@@ -138,48 +144,52 @@ def parse_html(html: str) -> str:
     stack: list[str] = []
     i = 0
     while i < len(html):
+        special = _SPECIAL_RE.search(html, i)
+        if special is None:
+            out.append(html[i:])
+            break
+        out.append(html[i : special.start()])
+        i = special.start()
         ch = html[i]
         if ch == "<":
             m = _TAG_RE.match(html, i)
-            offset = len(html[:i].encode("utf-8"))
             if m is None:
                 raise bad_request(
-                    f"can't parse entities: Unclosed start tag at byte offset {offset}"
+                    f"can't parse entities: Unclosed start tag at byte offset {_byte_offset(html, i)}"
                 )
             closing, name, attrs = m.group(1) == "/", m.group(2).lower(), m.group(3)
             if closing:
                 if not stack:
                     raise bad_request(
-                        f"can't parse entities: Unexpected end tag at byte offset {offset}"
+                        f"can't parse entities: Unexpected end tag at byte offset {_byte_offset(html, i)}"
                     )
                 if stack[-1] != name:
                     raise bad_request(
-                        f"can't parse entities: Unmatched end tag at byte offset {offset}, "
+                        f"can't parse entities: Unmatched end tag at byte offset {_byte_offset(html, i)}, "
                         f'expected "</{stack[-1]}>", found "</{name}>"'
                     )
                 stack.pop()
             else:
                 if name not in ALLOWED_TAGS:
                     raise bad_request(
-                        f'can\'t parse entities: Unsupported start tag "{name}" at byte offset {offset}'
+                        f'can\'t parse entities: Unsupported start tag "{name}" at byte offset {_byte_offset(html, i)}'
                     )
                 found = {a.group(1).lower() for a in _ATTR_RE.finditer(attrs)}
                 if name == "a" and "href" not in found:
                     raise bad_request(
-                        f"can't parse entities: Can't find href attribute in tag a at byte offset {offset}"
+                        f"can't parse entities: Can't find href attribute in tag a at byte offset {_byte_offset(html, i)}"
                     )
                 if name == "span" and 'class="tg-spoiler"' not in attrs.replace("'", '"'):
                     raise bad_request(
-                        f'can\'t parse entities: Tag "span" must have class "tg-spoiler" at byte offset {offset}'
+                        f'can\'t parse entities: Tag "span" must have class "tg-spoiler" at byte offset {_byte_offset(html, i)}'
                     )
                 stack.append(name)
             i = m.end()
         elif ch == "&":
             m = _ENTITY_RE.match(html, i)
             if m is None:
-                offset = len(html[:i].encode("utf-8"))
                 raise bad_request(
-                    f"can't parse entities: Unsupported HTML entity at byte offset {offset}; "
+                    f"can't parse entities: Unsupported HTML entity at byte offset {_byte_offset(html, i)}; "
                     "escape '&' as '&amp;'"
                 )
             if m.group(1):
@@ -187,9 +197,6 @@ def parse_html(html: str) -> str:
             else:
                 out.append(chr(int(m.group(2) or m.group(3), 10 if m.group(2) else 16)))
             i = m.end()
-        else:
-            out.append(ch)
-            i += 1
     if stack:
         raise bad_request(
             f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\""

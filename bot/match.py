@@ -65,8 +65,8 @@ class MatchOptions:
     # ...and a sentence without what the question asks for (a number for "how many", a date
     # for "when", a quotation or reported speech for "what did X say") ranks this much lower.
     intent_mismatch: float = 0.8
-    # A question word that the sentence's whole topic never uses weighs at least this much:
-    # "what did Hegseth say about India" must not be answered from a brief that never
+    # A question word that the sentence's article never uses counts twice, and at least this
+    # much: "what did Hegseth say about India" must not be answered from an article that never
     # mentions India, however common "India" is elsewhere in the corpus.
     absent_floor: float = 0.6
     # Share of a term's weight earned when it is not in the sentence but in the sentence just
@@ -177,7 +177,8 @@ _REPORTED = re.compile(
 # Sentences that say what something is: "the ELN, a Marxist group", "X is a ...".
 _DEFINES = re.compile(
     r"\b(is|was|are|were) (a|an|the)\b|\b(known as|born as|refers to|"
-    r"stands for|set up|founded|established)\b"
+    r"stands for|set up|founded|established)\b",
+    re.IGNORECASE,
 )
 _ABBREVIATION = re.compile(
     r"((?:[A-Z][\w’'-]+\s+(?:(?:of|for|the|and|on|in)\s+)*){2,})\((?:the\s+)?([A-Z]{2,8})\)"
@@ -253,6 +254,8 @@ class MatchIndex:
     vocab_by_length: dict[int, list[str]]  # surface words, most frequent first
     surface: frozenset[str]
     group_terms: list[frozenset[str]]
+    # Every word of an article as the brief holds it (its sentences and headline), by group.
+    article_terms: list[frozenset[str]] = field(default_factory=list)
     # sentence id -> (previous, next) sentence of the same article in the same brief, when the
     # brief holds it: a reply that starts "He said" needs the sentence before it.
     neighbours: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
@@ -399,6 +402,7 @@ class MatchIndex:
             vocab_by_length=dict(vocab_by_length),
             surface=frozenset(surface_counts),
             group_terms=group_terms,
+            article_terms=_article_terms(sentences, group_terms),
         )
 
     # -- questions --------------------------------------------------------------------------
@@ -543,14 +547,12 @@ class MatchIndex:
         max_boost = boost * (sum(wants) + 1.25)
         # Prune: a sentence whose best case (every missing term earned as context) cannot reach
         # the best sure score is not scored at all; it keeps big corpora fast.
-        worst_penalty = sum(
-            max(t.weight, self.options.absent_floor) - t.weight for t in terms if t.known
-        )
+        worst_penalty = sum(max(t.weight, self.options.absent_floor) for t in terms if t.known)
         best_sure = max((weight_of(m) for m in set(matched.values())), default=0.0) / (
             total + worst_penalty
         )
         group_masks: dict[int, int] = {}
-        topic_penalty: dict[str, float] = {}
+        topic_penalty: dict[int, float] = {}
         scored: list[tuple[float, float, int]] = []
         for sid, mask in matched.items():
             w = weight_of(mask)
@@ -567,10 +569,10 @@ class MatchIndex:
                     if not term.alts.isdisjoint(gterms):
                         gmask |= 1 << i
                 group_masks[s.group] = gmask
-            penalty = topic_penalty.get(s.slug)
+            penalty = topic_penalty.get(s.group)
             if penalty is None:
-                penalty = self._absent_penalty(terms, s.slug)
-                topic_penalty[s.slug] = penalty
+                penalty = self._absent_penalty(terms, s.group)
+                topic_penalty[s.group] = penalty
             missing = ~mask & ((1 << len(terms)) - 1)
             window = 0
             if missing & ~gmask:
@@ -621,15 +623,16 @@ class MatchIndex:
                     found |= 1 << i
         return found
 
-    def _absent_penalty(self, terms: tuple[Term, ...], slug: str) -> float:
-        """Extra weight of the question's known words that topic `slug` never uses."""
-        topic = self.topics[slug]
+    def _absent_penalty(self, terms: tuple[Term, ...], group: int) -> float:
+        """Extra weight of the question's known words that the sentence's article never uses.
+
+        Such a word counts twice (and at least `absent_floor`): "what did Hegseth say about
+        India" is not answered from an article on Hegseth that never mentions India, however
+        common India is elsewhere in the corpus.
+        """
+        held = self.article_terms[group]
         floor = self.options.absent_floor
-        return sum(
-            max(t.weight, floor) - t.weight
-            for t in terms
-            if t.known and t.alts.isdisjoint(topic.terms)
-        )
+        return sum(max(t.weight, floor) for t in terms if t.known and t.alts.isdisjoint(held))
 
     def rank_topics(self, query: Query) -> list[TopicMatch]:
         """Every topic with its score for the question, best first (ties: index order)."""
@@ -712,6 +715,15 @@ def _abbreviations(text: str) -> dict[str, frozenset[str]]:
                 out[abbr.lower()] = frozenset(_stems(" ".join(phrase)))
                 break
     return out
+
+
+def _article_terms(
+    sentences: list[IndexedSentence], group_terms: list[frozenset[str]]
+) -> list[frozenset[str]]:
+    held: list[set[str]] = [set(g) for g in group_terms]
+    for s in sentences:
+        held[s.group] |= s.terms
+    return [frozenset(h) for h in held]
 
 
 def _synonyms() -> dict[str, set[str]]:

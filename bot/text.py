@@ -38,9 +38,9 @@ _TRANSLATE = str.maketrans(
         "\u2212": "-",
     }
 )
-# A hyphen between a letter and a digit is part of a name ("S-400", "Su-57", "G-20"): glued,
-# so "s400", "S-400" and "S 400"... at least the first two meet.
-_CODE_HYPHEN = re.compile(r"(?<=[a-z])-(?=\d)|(?<=\d)-(?=[a-z])")
+# A hyphen from a letter to a digit is part of a name ("S-400", "Su-57", "G-20"): glued, so
+# "s400" and "S-400" meet. Not from a digit to a letter: "1,300-mile" is a number and a unit.
+_CODE_HYPHEN = re.compile(r"(?<=[a-z])-(?=\d)")
 # "2+2 talks", "G7+": a plus inside a name is kept as a word.
 _PLUS = re.compile(r"(?<=[a-z0-9])\+(?=[a-z0-9])")
 # Characters kept inside a normalised text: letters, digits, apostrophe, hyphen, and the

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.build.article import Line, RawArticle
 from bot.build.clean import clean
@@ -184,6 +188,16 @@ def test_no_listed_noise_line_is_kept(
     assert kept_noise == []
 
 
+def test_every_kept_paragraph_is_found_in_its_seed_line(seed_files: list[SeedFile]) -> None:
+    lines = {
+        (f.rel, line.number): " ".join(line.text.split()) for f in seed_files for line in f.lines
+    }
+    for result in cleaned(seed_files):
+        if result.article is not None:
+            for p in result.article.paragraphs:
+                assert p.text in lines[(result.article.file, p.line)]
+
+
 def test_every_real_article_keeps_text_and_no_teaser_survives(
     seed_files: list[SeedFile], seed_articles: dict[str, Any]
 ) -> None:
@@ -220,3 +234,53 @@ def test_the_seeds_clean_well_under_a_second(seed_files: list[SeedFile]) -> None
     for r in raws:
         clean(r)
     assert time.perf_counter() - started < 0.5
+
+
+# -- properties on any page ----------------------------------------------------------------
+
+_POOL = [
+    "",
+    "",
+    "Ceasefire Talks Stall in Geneva",
+    "UKRAINE SET TO LOSE FOOTHOLD IN RUSSIA’S KURSK REGION",
+    "Negotiators left Geneva on Friday without an agreement, officials said.",
+    "“We are expecting Bakhmut 2.0,” said Hades, the Russian commander serving in Akhmat.",
+    "Both delegations blamed the other side for the failure, diplomats said.",
+    "  • Home",
+    "  • Markets",
+    "  • Despite pressure from Western allies, India has refused to isolate Russia over the war.",
+    "putin india visit",
+    "Advertisement",
+    "Recommended Stories",
+    "Jane Roe contributed reporting.",
+    "© 2025 The News Singapore. All Rights Reserved.",
+    "Updated 04 February 2025",
+    "By Eve Sampson",
+    "\t \u00a0",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_POOL), st.text(max_size=80).map(lambda t: t.replace("\n", " "))),
+        max_size=40,
+    )
+)
+def test_any_page_segments_and_cleans_into_text_found_in_its_lines(texts: list[str]) -> None:
+    lines = tuple(Line(number=n, text=t.replace("\r", " ")) for n, t in enumerate(texts, start=1))
+    file = SeedFile(path=Path("p.txt"), rel="seeds/p.txt", lines=lines)
+    line_text = {line.number: " ".join(line.text.split()) for line in file.lines}
+
+    previous_end = 0
+    for raw in segment(file):
+        assert raw.title.strip()
+        assert raw.title_line > previous_end  # in order, never overlapping
+        numbers = [line.number for line in raw.lines]
+        assert numbers == sorted(numbers)
+        previous_end = max([raw.title_line, *numbers])
+        result = clean(raw)
+        if result.article is None:
+            continue
+        for p in result.article.paragraphs:
+            assert p.text and p.text in line_text[p.line]

@@ -34,7 +34,7 @@ MAX_QUESTION_CHARS = 500
 # is a pasted binary, not text.
 MAX_JUNK_SHARE = 0.1
 # A follow-up sentence joins the best one only when it is nearly as good.
-FOLLOW_UP_MARGIN = 0.1
+FOLLOW_UP_MARGIN = 0.15
 # A sentence that leans on the one before it.
 _CONTINUES = re.compile(
     r"^[\"“‘']?(he|she|they|it|this|that|these|those|his|her|their|its|but|still|however|"
@@ -116,12 +116,17 @@ class Engine:
                 t.alts.isdisjoint(held) and not t.alts.isdisjoint(nb.terms) for t in query.terms
             ):
                 chosen.insert(chosen.index(best.sentence) + (nid in after), nb)
-        floor = max(self.options.answer_cutoff, best.score - FOLLOW_UP_MARGIN)
+        # Then the next best sentences of the same topic, while they are nearly as good (by
+        # rank, which includes what the question asks for) and confident enough on their own.
         for m in ranked[1:]:
-            if len(chosen) >= limit or m.score < floor:
+            if len(chosen) >= limit or m.rank < best.rank - FOLLOW_UP_MARGIN:
                 break
             texts = {s.item.text for s in chosen}
-            if m.sentence.slug == best.sentence.slug and m.sentence.item.text not in texts:
+            if (
+                m.sentence.slug == best.sentence.slug
+                and m.score >= self.options.answer_cutoff
+                and m.sentence.item.text not in texts
+            ):
                 chosen.append(m.sentence)
         return chosen[:limit]
 

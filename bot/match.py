@@ -65,10 +65,10 @@ class MatchOptions:
     # ...and a sentence without what the question asks for (a number for "how many", a date
     # for "when", a quotation or reported speech for "what did X say") ranks this much lower.
     intent_mismatch: float = 0.8
-    # A question word that the sentence's article never uses counts twice, and at least this
-    # much: "what did Hegseth say about India" must not be answered from an article that never
-    # mentions India, however common "India" is elsewhere in the corpus.
-    absent_floor: float = 0.6
+    # A question word at least this rare (weight 0..1) that the sentence's article never uses
+    # counts twice: "what did Hegseth say about Fogel" is not answered from an article on
+    # Hegseth that never mentions Fogel. Commoner words missing are paraphrase, not a miss.
+    absent_floor: float = 0.45
     # Share of a term's weight earned when it is not in the sentence but in the sentence just
     # before or after it in the same article ("A missile hit Sudzha's school." / "The attack
     # killed at least four people." answers "how many died when the missile hit the school").
@@ -263,11 +263,16 @@ class MatchIndex:
     # answer "what did X say" together with it.
     leads_quote: frozenset[int] = frozenset()
     _typo_cache: dict[str, str | None] = field(default_factory=dict)
-    _stopwords_by_length: dict[int, list[str]] = field(default_factory=dict)
+    _anagram_map: dict[str, list[str]] | None = None
 
-    def __post_init__(self) -> None:
-        for word in sorted(STOPWORDS):
-            self._stopwords_by_length.setdefault(len(word), []).append(word)
+    def _anagrams(self) -> dict[str, list[str]]:
+        """Short corpus words (and question words) by their sorted letters, built on first use."""
+        if self._anagram_map is None:
+            found: dict[str, list[str]] = {}
+            for word in self.vocab_by_length.get(self.options.typo_min_length - 1, ()):
+                found.setdefault("".join(sorted(word)), []).append(word)
+            self._anagram_map = found
+        return self._anagram_map
 
     # -- building -------------------------------------------------------------------------
 
@@ -481,15 +486,15 @@ class MatchIndex:
             cutoff = 1 - (edits + 0.5) / (len(word) + 1)
             short = len(word) < self.options.typo_min_length
             best: tuple[str, float] | None = None
-            # A 4-letter word only swaps or mistypes a letter of a question word ("waht"):
-            # "rain" is one deletion from "ain" and must stay the unknown word it is.
-            lengths = (len(word),) if short else (len(word), len(word) - 1, len(word) + 1)
+            # A 4-letter word is only corrected by a swap of two letters ("waht" -> "what") or
+            # one missing letter ("nort" -> "north"): "rain" must not become "ain" or "rail".
+            lengths = (
+                (len(word), len(word) + 1) if short else (len(word), len(word) - 1, len(word) + 1)
+            )
             for length in lengths:
-                choices = (
-                    self._stopwords_by_length.get(length)
-                    if short
-                    else self.vocab_by_length.get(length)
-                )
+                choices = self.vocab_by_length.get(length)
+                if short and length == len(word):
+                    choices = self._anagrams().get("".join(sorted(word)))
                 if not choices:
                     continue
                 hit = process.extractOne(
@@ -547,7 +552,7 @@ class MatchIndex:
         max_boost = boost * (sum(wants) + 1.25)
         # Prune: a sentence whose best case (every missing term earned as context) cannot reach
         # the best sure score is not scored at all; it keeps big corpora fast.
-        worst_penalty = sum(max(t.weight, self.options.absent_floor) for t in terms if t.known)
+        worst_penalty = sum(t.weight for t in terms if t.known)
         best_sure = max((weight_of(m) for m in set(matched.values())), default=0.0) / (
             total + worst_penalty
         )
@@ -632,7 +637,9 @@ class MatchIndex:
         """
         held = self.article_terms[group]
         floor = self.options.absent_floor
-        return sum(max(t.weight, floor) for t in terms if t.known and t.alts.isdisjoint(held))
+        return sum(
+            t.weight for t in terms if t.known and t.weight >= floor and t.alts.isdisjoint(held)
+        )
 
     def rank_topics(self, query: Query) -> list[TopicMatch]:
         """Every topic with its score for the question, best first (ties: index order)."""

@@ -288,7 +288,7 @@ _OUTLETS: tuple[tuple[str, str], ...] = (
     ("Arab News", r"\bArab News\b"),
     ("Al Jazeera", r"\bAl Jazeera\b"),
     ("BBC News", r"\bBBC\b"),
-    ("The Guardian", r"\bThe Guardian\b"),
+    ("The Guardian", r"\b[Tt]he Guardian\b"),
     ("Bloomberg", r"\bBloomberg\b"),
     ("Politico", r"\bPolitico\b"),
     ("Financial Times", r"\bFinancial Times\b"),

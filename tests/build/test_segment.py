@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.build.article import RawArticle
+from bot.build.clean import clean
 from bot.build.read import SeedFile, decode_lines, read_seeds
 from bot.build.segment import find_date, find_outlet, segment
 
@@ -241,3 +242,69 @@ def test_every_bbc_file_is_one_article_titled_by_its_first_line() -> None:
         if [(a.title_line, a.title) for a in articles] != [(1, file.lines[0].text.strip())]:
             wrong.append(file.rel)
     assert wrong == []
+
+
+# -- pages shaped like other sites: the cues are general, not the seeds' ---------------------
+
+WIRE_PAGE = """\
+Skip to main content
+  • World
+  • Business
+  • Markets
+Russia says it shot down 30 Ukrainian drones over border regions
+By Guy Faulconbridge
+3 minute read
+Updated 2:10 PM GMT+1, December 4, 2025
+MOSCOW, Dec 4 (Reuters) - Russia's defence ministry said on Thursday its air defences had destroyed 30 Ukrainian drones overnight over several border regions.
+The governor of the Belgorod region said two people were injured when debris fell on a house.
+Ukraine's military did not immediately comment on the report.
+Reporting by Guy Faulconbridge; Editing by Andrew Osborn
+Our Standards: The Thomson Reuters Trust Principles.
+Read Next
+Oil prices edge higher as traders weigh supply risks
+Stocks slip as investors await central bank decision
+"""
+
+FEATURE_PAGE = """\
+This article is more than 2 years old
+Sudan's army and rivals agree to a week-long truce in Khartoum
+The ceasefire, brokered by Saudi Arabia and the US, is due to start on Monday evening
+Share on Facebook
+Share on WhatsApp
+A displaced family rests in a school in Port Sudan. Photograph: AFP/Getty Images
+Sudan's warring parties have agreed to a seven-day ceasefire, Saudi Arabia and the United States said in a joint statement on Saturday.
+Previous truces have been broken within hours, and residents of Khartoum told the Guardian they had little hope this one would hold.
+Aid agencies said they needed safe corridors to reach hundreds of thousands of people trapped in the capital.
+Most viewed
+Premier League: five things we learned from the weekend
+Ten of the best autumn walks in the Lake District
+"""
+
+
+def test_a_wire_story_page_gives_its_article_outlet_byline_and_date() -> None:
+    [article] = segment(page(WIRE_PAGE))
+    result = clean(article)
+
+    assert (article.title_line, article.title) == (
+        5,
+        "Russia says it shot down 30 Ukrainian drones over border regions",
+    )
+    assert (article.outlet, article.byline, article.date) == (
+        "Reuters",
+        "Guy Faulconbridge",
+        "2025-12-04",
+    )
+    assert result.article is not None
+    assert [p.line for p in result.article.paragraphs] == [9, 10, 11]
+
+
+def test_a_feature_page_drops_its_share_links_caption_and_most_viewed_list() -> None:
+    [article] = segment(page(FEATURE_PAGE))
+    result = clean(article)
+
+    assert article.title == "Sudan's army and rivals agree to a week-long truce in Khartoum"
+    assert article.outlet == "The Guardian"
+    assert result.article is not None
+    assert [p.line for p in result.article.paragraphs] == [7, 8, 9]
+    assert result.dropped["prompt"] == 2
+    assert result.dropped["caption"] == 1

@@ -91,7 +91,7 @@ class BuildConfig:
     max_details: int = 150
     # Articles join one topic while their average TF-IDF cosine similarity is at least this
     # (0..1): higher gives more, narrower topics.
-    cluster_threshold: float = 0.2
+    cluster_threshold: float = 0.15
 
 
 @dataclass(frozen=True, kw_only=True)

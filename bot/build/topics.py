@@ -123,7 +123,9 @@ def discover_topics(
     matrix = _tfidf_matrix(bags, vocab, idf)
     groups = cluster(matrix, options.cluster_threshold)
     surface = _surface_forms(tokens)
-    topics = _topics_from_groups(articles, tokens, groups, matrix, vocab, idf, surface, options)
+    topics = _topics_from_groups(
+        articles, tokens, bags, groups, matrix, vocab, idf, surface, options
+    )
     topics = apply_config(topics, articles, config)
     used = {p.article.id for t in topics for p in t.passages}
     return TopicSet(
@@ -145,7 +147,9 @@ def _idf(bags: Sequence[Counter[str]]) -> dict[str, float]:
     for bag in bags:
         df.update(bag.keys())
     n = len(bags)
-    return {t: math.log((n + 1) / (d + 1)) + 1.0 for t, d in df.items()}
+    # No "+1" floor: in a corpus of world news, "Russia" or "Trump" in most articles must not
+    # make unrelated stories look alike; a word in every article weighs almost nothing.
+    return {t: math.log((n + 1) / (d + 0.5)) for t, d in df.items()}
 
 
 def _vector(bag: Counter[str], vocab: dict[str, int], idf: dict[str, float]) -> Matrix:
@@ -213,6 +217,7 @@ def _surface_forms(tokens: list[list[list[str]]]) -> dict[str, str]:
 def _topics_from_groups(
     articles: Sequence[Article],
     tokens: list[list[list[str]]],
+    bags: list[Counter[str]],
     groups: list[list[int]],
     matrix: Matrix,
     vocab: dict[str, int],
@@ -243,10 +248,9 @@ def _topics_from_groups(
     ranked = ranked[: options.max_topics]
     topics: list[Topic] = []
     used: set[str] = set()
-    inverse = sorted(vocab, key=vocab.__getitem__)
     for k, _articles, _size in ranked:
         group = groups[k]
-        key_terms = _key_terms(centroids[k], inverse, surface)
+        key_terms = _key_terms([bags[i] for i in group], idf, surface)
         central = max(
             group, key=lambda i: (_title_fit(articles[i].title, matrix[i] @ centroids[k]), -i)
         )
@@ -255,7 +259,7 @@ def _topics_from_groups(
         topics.append(
             Topic(
                 slug=slug,
-                title=articles[central].title.strip(),
+                title=readable_title(articles[central].title),
                 passages=tuple(sorted(passages[k], key=lambda p: p.order)),
                 terms=tuple(key_terms[:12]),
             )
@@ -266,6 +270,14 @@ def _topics_from_groups(
 # Headlines longer than this read badly as a topic title ("End to Russia-Ukraine war? After
 # PM Modi, NSA Ajit Doval to visit Russia this week; to discuss peace talks").
 TITLE_CHARS = 80
+
+
+def readable_title(headline: str) -> str:
+    """The headline as a title; one shouted in capitals gets ordinary capitals."""
+    title = " ".join(headline.split())
+    if title.isupper():
+        title = " ".join(w[:1] + w[1:].lower() for w in title.split())
+    return title
 
 
 def _title_fit(title: str, centrality: float) -> float:
@@ -314,13 +326,24 @@ def _substance(passages: Iterable[Passage]) -> int:
     return len(seen)
 
 
-def _key_terms(centroid: Matrix, inverse: list[str], surface: dict[str, str]) -> list[str]:
-    order = np.argsort(-centroid, kind="stable")[:40]
+def _key_terms(
+    bags: Sequence[Counter[str]], idf: dict[str, float], surface: dict[str, str]
+) -> list[str]:
+    """The group's words, most characteristic first: frequent in it, rare elsewhere, shared.
+
+    Raw counts (not the damped ones used for similarity) so the story's recurring names lead
+    ("trump", "modi") rather than a word used once.
+    """
+    total: Counter[str] = Counter()
+    members: Counter[str] = Counter()
+    for bag in bags:
+        total.update(bag)
+        members.update(bag.keys())
+    score = {t: total[t] * idf.get(t, 0.0) * members[t] / len(bags) for t in total}
+    ranked = sorted(score, key=lambda t: (-round(score[t], 6), t))
     out: list[str] = []
-    for i in order:
-        if centroid[i] <= 0:
-            break
-        word = surface.get(inverse[i], inverse[i])
+    for term in ranked[:40]:
+        word = surface.get(term, term)
         if word not in out:
             out.append(word)
     return out

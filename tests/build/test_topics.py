@@ -11,6 +11,7 @@ from bot.build.topics import (
     cluster,
     discover_topics,
     informative,
+    readable_title,
     slugify,
 )
 from bot.config import BuildConfig, TopicMerge, TopicPin, TopicsConfig
@@ -152,3 +153,10 @@ def test_informative_sentences_are_whole_sentences_of_some_length() -> None:
 def test_slugify_keeps_ascii_words() -> None:
     assert slugify("Zelensky’s Kyiv") == "zelenskys-kyiv"
     assert slugify("S-400") == "s400"
+
+
+def test_a_headline_in_capitals_becomes_a_readable_title() -> None:
+    assert readable_title("UKRAINE SET TO LOSE FOOTHOLD IN RUSSIA’S KURSK") == (
+        "Ukraine Set To Lose Foothold In Russia’s Kursk"
+    )
+    assert readable_title("Modi  bear-hugs Putin") == "Modi bear-hugs Putin"

@@ -53,6 +53,8 @@ def decode_lines(data: bytes, rel: str) -> tuple[Line, ...]:
     """Bytes of a seed file -> numbered lines, or a BuildError naming the first bad line."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise BuildError(f"{rel}:1: UTF-16 text; save the file as UTF-8")
     nul = data.find(b"\x00")
     if nul >= 0:
         raise BuildError(

@@ -87,6 +87,23 @@ def test_nul_bytes_are_refused_as_a_binary_file(tmp_path: Path) -> None:
         read_seeds(tmp_path / "s")
 
 
+def test_utf16_is_named_as_such_not_as_binary(tmp_path: Path) -> None:
+    write(tmp_path / "s" / "word-export.txt", "Headline\nBody.\n".encode("utf-16"))
+
+    with pytest.raises(
+        BuildError, match=r"s/word-export\.txt:1: UTF-16 text; save the file as UTF-8"
+    ):
+        read_seeds(tmp_path / "s")
+
+
+def test_an_empty_file_has_no_lines(tmp_path: Path) -> None:
+    write(tmp_path / "s" / "empty.txt", b"")
+
+    [file] = read_seeds(tmp_path / "s")
+
+    assert file.lines == ()
+
+
 def test_an_unreadable_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "s").mkdir()
     (tmp_path / "s" / "gone.txt").symlink_to(tmp_path / "deleted-target.txt")

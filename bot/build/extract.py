@@ -81,6 +81,33 @@ _CAPS_RUN = re.compile(r"(?:[A-Z]\.(?=\s)|[A-Z][\w’'\-]*)(?:\s+(?:[A-Z]\.(?=\s
 _PERSON_AFTER = re.compile(
     rf"(?:\s+{_SPEECH}\b|,\s+(?:\d{{1,3}},|who\b|an?\s+[a-z]+|the\s+[a-z]+(?:\s+[a-z]+)?\s+(?:of|at|for)\b))"
 )
+# "the Kursk region", "the Gaza Strip": a place named before a common noun of geography.
+_PLACE_NOUNS = frozenset(
+    [
+        "region",
+        "province",
+        "state",
+        "city",
+        "town",
+        "village",
+        "border",
+        "area",
+        "district",
+        "county",
+        "capital",
+        "front",
+        "peninsula",
+        "strip",
+        "coast",
+        "valley",
+        "river",
+        "island",
+        "islands",
+        "oblast",
+        "port",
+    ]
+)
+_NEXT_WORD = re.compile(r"\s+([a-z]+)\b")
 _PLACE_AFTER = re.compile(
     r"\b(?:in|of|to|from|into|across|near|around|at|outside|inside|throughout|toward|towards|visit|visited|visiting)"
     r"\s+(?:the\s+)?((?:[A-Z][a-z][\w\-]*)(?:\s+[A-Z][a-z][\w\-]*){0,2})"
@@ -195,6 +222,12 @@ def names(sentences: Iterable[str], speakers: Iterable[str]) -> tuple[list[str],
     for text in sentences:
         for match in _PLACE_AFTER.finditer(text):
             place = match.group(1).removesuffix("’s").removesuffix("'s")
+            # "of Ukrainian occupation", "Finland-based": an adjective, not a place.
+            following = _NEXT_WORD.match(text[match.end() :])
+            if following and following.group(1) not in STOPWORDS | _PLACE_NOUNS:
+                continue
+            if place.endswith("-based"):
+                continue
             if place.lower() not in _NOT_NAMES and place.split()[0].lower() not in _TITLES:
                 places[place] += 1
         for match in _CAPS_RUN.finditer(text):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -149,6 +149,7 @@ def summarize(topic: Topic, idf: dict[str, float], options: SummaryOptions) -> B
     speakers = [q.speaker for q in quoted.values()]
     people, places = names((s.text for s in sentences), speakers)
     keywords = list(topic.terms[:10])
+    cased = _cased_forms(s.text for s in sentences)
     return Brief(
         slug=topic.slug,
         title=topic.title,
@@ -166,7 +167,9 @@ def summarize(topic: Topic, idf: dict[str, float], options: SummaryOptions) -> B
         people=tuple(people[:10]),
         places=tuple(places[:10]),
         keywords=tuple(keywords),
-        questions=tuple(example_questions(topic, speakers, places, keywords)),
+        questions=tuple(
+            example_questions(speakers, people, places, [cased.get(k, k) for k in keywords])
+        ),
         sources=tuple(sources),
     )
 
@@ -261,8 +264,17 @@ def _sources(sentences: list[_Sentence], cited: list[int]) -> list[Source]:
     return out
 
 
+def _cased_forms(texts: Iterable[str]) -> dict[str, str]:
+    """lowercase word -> how the topic's sentences usually write it ("kursk" -> "Kursk")."""
+    seen: dict[str, Counter[str]] = {}
+    for text in texts:
+        for word in re.findall(r"[^\W\d_][\w\-]*", text):
+            seen.setdefault(word.lower(), Counter())[word] += 1
+    return {w: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for w, c in seen.items()}
+
+
 def example_questions(
-    topic: Topic, speakers: list[str], places: list[str], keywords: list[str]
+    speakers: list[str], people: list[str], places: list[str], keywords: list[str]
 ) -> list[str]:
     """Questions this brief answers, from templates (they are not cited, so not quoted)."""
     out: list[str] = []
@@ -274,6 +286,6 @@ def example_questions(
             out.append(f"What did {speaker} say about {keywords[0]}?")
     if places:
         out.append(f"What is the latest from {places[0]}?")
-    if len(keywords) >= 3:
-        out.append(f"Why does {keywords[2]} matter here?")
+    if people:
+        out.append(f"Who is {people[0]}?")
     return out

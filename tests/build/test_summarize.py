@@ -78,7 +78,12 @@ def test_sections_hold_what_their_names_say() -> None:
     assert "Hades" in b.people
     assert "Kursk" in b.places
     assert b.keywords[:3] == ("kursk", "sudzha", "civilians")
-    assert "What did Hades say about kursk?" in b.questions
+    assert b.questions == (
+        "What is happening with Kursk and Sudzha?",
+        "What did Hades say about Kursk?",
+        "What is the latest from Kursk?",
+        "Who is Hades?",
+    )
 
 
 def test_the_source_carries_outlet_headline_date_and_span() -> None:

@@ -65,18 +65,18 @@ class MatchOptions:
     # ...and a sentence without what the question asks for (a number for "how many", a date
     # for "when", a quotation or reported speech for "what did X say") ranks this much lower.
     intent_mismatch: float = 0.8
-    # A question word at least this rare (weight 0..1) that the sentence's article never uses
-    # counts twice: "what did Hegseth say about Fogel" is not answered from an article on
-    # Hegseth that never mentions Fogel. Commoner words missing are paraphrase, not a miss.
+    # A name, or a question word at least this rare (weight 0..1), that the sentence's article
+    # never uses counts twice (and at least this much): "what did Hegseth say about India" is not
+    # answered from an article on Hegseth that never mentions India, however common India is
+    # elsewhere. Common words missing are paraphrase, not a near miss.
     absent_floor: float = 0.45
     # Share of a term's weight earned when it is not in the sentence but in the sentence just
     # before or after it in the same article ("A missile hit Sudzha's school." / "The attack
     # killed at least four people." answers "how many died when the missile hit the school").
     window_credit: float = 0.5
-    # A known word at least this rare (weight 0..1) that neither the sentence, its neighbours
-    # nor its article's headline holds multiplies the confidence by `near_miss_factor`: a
-    # question about a name the sentence never mentions is a near miss. None: rule off.
-    rare_missing: float | None = None
+    # A name in the question (a word the briefs write capitalised) that the sentence's article
+    # never uses also multiplies the confidence by this: a question about a person or place the
+    # article is not about is a near miss, however well the rest of it matches.
     near_miss_factor: float = 0.7
 
 
@@ -89,6 +89,7 @@ class Term:
     alts: frozenset[str]  # stems that count as this term (key plus corpus synonyms)
     weight: float  # 0..1
     known: bool  # False: the briefs never use this word
+    name: bool = False  # the briefs write it capitalised: a person, place or organisation
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -253,6 +254,8 @@ class MatchIndex:
     aliases: dict[str, frozenset[str]]
     vocab_by_length: dict[int, list[str]]  # surface words, most frequent first
     surface: frozenset[str]
+    # Stems the briefs write capitalised inside sentences: names of people, places, bodies.
+    names: frozenset[str] = frozenset()
     group_terms: list[frozenset[str]]
     # Every word of an article as the brief holds it (its sentences and headline), by group.
     article_terms: list[frozenset[str]] = field(default_factory=list)
@@ -283,6 +286,7 @@ class MatchIndex:
         topics: dict[str, IndexedTopic] = {}
         surface_counts: dict[str, int] = defaultdict(int)
         group_terms: list[frozenset[str]] = []
+        headlines: list[frozenset[str]] = []  # by group: the article's own headline
         topic_counts: dict[str, dict[str, int]] = {}
         abbreviations: dict[str, frozenset[str]] = {}
         for brief in briefs:
@@ -327,6 +331,7 @@ class MatchIndex:
                             _stems(f"{headline} {brief.title} {brief.slug.replace('-', ' ')}")
                         )
                     )
+                    headlines.append(frozenset(_stems(headline)))
                 topic_terms |= terms
                 sentences.append(
                     IndexedSentence(
@@ -406,8 +411,9 @@ class MatchIndex:
             ),
             vocab_by_length=dict(vocab_by_length),
             surface=frozenset(surface_counts),
+            names=_names(s.item.text for s in sentences),
             group_terms=group_terms,
-            article_terms=_article_terms(sentences, group_terms),
+            article_terms=_article_terms(sentences, headlines),
         )
 
     # -- questions --------------------------------------------------------------------------
@@ -450,7 +456,14 @@ class MatchIndex:
             seen.add(key)
             alts = frozenset({key} | self.aliases.get(key, frozenset()) | _SYNONYMS.get(key, set()))
             terms.append(
-                Term(word=word, key=key, alts=alts, weight=weight, known=fixed is not None)
+                Term(
+                    word=word,
+                    key=key,
+                    alts=alts,
+                    weight=weight,
+                    known=fixed is not None,
+                    name=key in self.names,
+                )
             )
         topic_text = " ".join(w for w in _OVERVIEW.sub(" ", norm).split() if w not in STOPWORDS)
         return Query(
@@ -540,7 +553,6 @@ class MatchIndex:
 
         credit = self.options.context_credit
         window_credit = min(self.options.window_credit, credit)  # keeps the pruning bound
-        rare = self.options.rare_missing
         boost = self.options.intent_boost
         wants = (
             "quote" in query.intents,
@@ -552,12 +564,12 @@ class MatchIndex:
         max_boost = boost * (sum(wants) + 1.25)
         # Prune: a sentence whose best case (every missing term earned as context) cannot reach
         # the best sure score is not scored at all; it keeps big corpora fast.
-        worst_penalty = sum(t.weight for t in terms if t.known)
+        worst_penalty = sum(max(t.weight, self.options.absent_floor) for t in terms if t.known)
         best_sure = max((weight_of(m) for m in set(matched.values())), default=0.0) / (
             total + worst_penalty
         )
         group_masks: dict[int, int] = {}
-        topic_penalty: dict[int, float] = {}
+        topic_penalty: dict[int, tuple[float, float]] = {}
         scored: list[tuple[float, float, int]] = []
         for sid, mask in matched.items():
             w = weight_of(mask)
@@ -574,10 +586,11 @@ class MatchIndex:
                     if not term.alts.isdisjoint(gterms):
                         gmask |= 1 << i
                 group_masks[s.group] = gmask
-            penalty = topic_penalty.get(s.group)
-            if penalty is None:
-                penalty = self._absent_penalty(terms, s.group)
-                topic_penalty[s.group] = penalty
+            absent = topic_penalty.get(s.group)
+            if absent is None:
+                absent = self._absent_penalty(terms, s.group)
+                topic_penalty[s.group] = absent
+            penalty, factor = absent
             missing = ~mask & ((1 << len(terms)) - 1)
             window = 0
             if missing & ~gmask:
@@ -585,11 +598,7 @@ class MatchIndex:
             coverage = (
                 w + credit * weight_of(missing & gmask) + window_credit * weight_of(window)
             ) / (total + penalty)
-            if rare is not None and any(
-                missing & ~gmask & ~window & (1 << i) and t.known and t.weight >= rare
-                for i, t in enumerate(terms)
-            ):
-                coverage *= self.options.near_miss_factor
+            coverage *= factor
             score = coverage
             if wants[0] and s.is_quote:
                 score += boost
@@ -628,7 +637,7 @@ class MatchIndex:
                     found |= 1 << i
         return found
 
-    def _absent_penalty(self, terms: tuple[Term, ...], group: int) -> float:
+    def _absent_penalty(self, terms: tuple[Term, ...], group: int) -> tuple[float, float]:
         """Extra weight of the question's known words that the sentence's article never uses.
 
         Such a word counts twice (and at least `absent_floor`): "what did Hegseth say about
@@ -637,9 +646,10 @@ class MatchIndex:
         """
         held = self.article_terms[group]
         floor = self.options.absent_floor
-        return sum(
-            t.weight for t in terms if t.known and t.weight >= floor and t.alts.isdisjoint(held)
-        )
+        absent = [t for t in terms if t.known and t.alts.isdisjoint(held)]
+        penalty = sum(max(t.weight, floor) for t in absent if t.name or t.weight >= floor)
+        factor = self.options.near_miss_factor if any(t.name for t in absent) else 1.0
+        return penalty, factor
 
     def rank_topics(self, query: Query) -> list[TopicMatch]:
         """Every topic with its score for the question, best first (ties: index order)."""
@@ -722,6 +732,27 @@ def _abbreviations(text: str) -> dict[str, frozenset[str]]:
                 out[abbr.lower()] = frozenset(_stems(" ".join(phrase)))
                 break
     return out
+
+
+_ANY_WORD = re.compile(r"\b([A-Za-z][a-z]+)\b")
+
+
+def _names(texts: Iterable[str]) -> frozenset[str]:
+    """Stems written capitalised inside sentences at least four times in five: names."""
+    upper: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    for text in texts:
+        for m in _ANY_WORD.finditer(text):
+            word = m.group(1)
+            if m.start() == 0 or text[max(0, m.start() - 1) : m.start()] in ("“", '"', "‘"):
+                continue  # the first word of a sentence or quotation says nothing
+            low = word.lower()
+            total[low] += 1
+            if word[0].isupper():
+                upper[low] += 1
+    return frozenset(
+        stem(w) for w, n in upper.items() if n >= 2 and n >= 0.8 * total[w] and w not in STOPWORDS
+    )
 
 
 def _article_terms(

@@ -64,7 +64,7 @@ class MatchOptions:
     intent_boost: float = 0.08
     # ...and a sentence without what the question asks for (a number for "how many", a date
     # for "when", a quotation or reported speech for "what did X say") ranks this much lower.
-    intent_mismatch: float = 0.8
+    intent_mismatch: float = 0.7
     # A name, or a question word at least this rare (weight 0..1), that the sentence's article
     # never uses counts twice (and at least this much): "what did Hegseth say about India" is not
     # answered from an article on Hegseth that never mentions India, however common India is

@@ -103,7 +103,9 @@ def _starts(lines: tuple[Line, ...]) -> list[_Start]:
     for i, text in enumerate(texts):
         if not norm(text):
             continue
-        broken = _broken(texts, i)
+        # A Title Case headline right after a paragraph starts a new story (newspapers set
+        # headlines in Title Case, subheadings in sentence case), once the last one is settled.
+        broken = _broken(texts, i) or (settled and bool(starts) and _title_case(text))
         # While an article's head (dek, caption, byline) is still running, only a credit line
         # or a menu can end it.
         may_start = broken and (settled or after_credit or _menu_before(texts, i))
@@ -135,6 +137,46 @@ def _starts(lines: tuple[Line, ...]) -> list[_Start]:
         elif not is_transparent(text):
             after_credit = False
     return starts
+
+
+_MINOR_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "its",
+        "of",
+        "on",
+        "or",
+        "over",
+        "the",
+        "to",
+        "vs",
+        "via",
+        "with",
+    ]
+)
+_TITLE_CASE_WORDS = 5
+
+
+def _title_case(text: str) -> bool:
+    """ "How Venezuela Helps Fuel the Violence in Colombia": every major word capitalised."""
+    tokens = words(text)
+    major = [t for t in tokens if t.casefold() not in _MINOR_WORDS]
+    return (
+        len(tokens) >= _TITLE_CASE_WORDS
+        and not is_body(text)
+        and all(t[0].isupper() or t[0].isdigit() for t in major)
+    )
 
 
 def _menu_before(texts: list[str], i: int) -> bool:

@@ -81,6 +81,27 @@ def test_articles_back_to_back_are_split_at_headlines_and_after_credit_lines() -
     assert [a.outlet for a in articles] == ["The New York Times"] * 3  # one site's page
 
 
+NO_CREDITS = """\
+How Venezuela Helps Fuel the Violence in Colombia
+As two rebel groups battle for territory, more than 54,000 people have fled their homes.
+Analysts point to another, newer factor helping foment the chaos in Colombia: Venezuela.
+A quick end looks unlikely
+The violence has crushed the president's chances at a peace deal with the rebels.
+Officials in Bogotá said the army would send reinforcements to the border region.
+The Hegseth Doctrine: What It Means for Europe's Defense Budgets
+Europe must take more responsibility for its conventional defense, the secretary said on Wednesday.
+He urged allies to spend up to 5 percent of national output on their armed forces.
+"""
+
+
+def test_a_title_case_headline_right_after_a_paragraph_starts_a_new_story() -> None:
+    articles = segment(page(NO_CREDITS))
+
+    # Newspapers set headlines in Title Case and subheadings in sentence case: the
+    # subheading stays in its story, the Title Case headline starts the next one.
+    assert [(a.title_line, a.lines[-1].number) for a in articles] == [(1, 6), (7, 9)]
+
+
 TEASERS = """\
 Parliament Approves New Budget After Long Night of Debate
 Lawmakers approved the budget early on Wednesday after a 14-hour debate, officials said.

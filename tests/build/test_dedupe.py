@@ -6,6 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.build.article import Article, Paragraph
 from bot.build.clean import clean
@@ -160,3 +162,30 @@ def test_read_segment_clean_dedupe_take_a_few_seconds_on_the_bbc_corpus() -> Non
         in next(a for a in result.articles if a.id == "bbc-news/business/007.txt:1").also
     )
     assert elapsed < 10
+
+
+_SENTENCES = [
+    SUMMIT,
+    DEAL,
+    SANCTIONS,
+    SUMMIT[:80] + "...",
+    DEAL.upper(),
+    "“I have no hope,” she said.",
+]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_SENTENCES), min_size=1, max_size=5), max_size=6))
+def test_every_place_is_kept_or_remembered_and_a_second_pass_merges_nothing(
+    bodies: list[list[str]],
+) -> None:
+    articles = [article(f"seeds/{k:02d}.txt", 1, *texts) for k, texts in enumerate(bodies)]
+    result = dedupe(articles)
+
+    places = {f"{a.file}:{p.line}" for a in articles for p in a.paragraphs}
+    kept = {f"{a.file}:{p.line}" for a in result.articles for p in a.paragraphs}
+    remembered = [place for a in result.articles for p in a.paragraphs for place in p.also]
+    assert kept | set(remembered) == places
+    assert len(kept) + len(remembered) == len(places)
+    assert result.merged == len(remembered)
+    assert dedupe(result.articles).merged == 0

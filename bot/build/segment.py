@@ -4,8 +4,10 @@ A scraped page is a run of lines: menus, a headline, sometimes a dek and a bylin
 then credits, teasers for other stories, more menus, the next headline. An article starts at
 
   * a headline-shaped line (`shape.is_headline`) that follows a break: the start of the file,
-    two blank lines, or a line that is not body text (a menu, a credit such as "X contributed
-    reporting", a prompt such as "Subscribe to ...");
+    two blank lines before a headline that shows its head (repeated, or dated just below), a
+    line that is not body text (a menu, a credit such as "X contributed reporting", a prompt
+    such as "Subscribe to ..."), or a paragraph when the headline is in Title Case (newspapers
+    set headlines in Title Case and subheadings in sentence case);
   * and that is followed by a body: two or more sentences close together. Teasers for other
     stories (a headline with one blurb, or none) never are; after a list heading such as
     "Recommended Stories" a headline needs a body of three sentences to count;
@@ -13,7 +15,9 @@ then credits, teasers for other stories, more menus, the next headline. An artic
     line: its title is then its first words.
 
 A headline repeated on the next lines (a common scrape artefact) belongs to its article. A
-headline-shaped line between two paragraphs is a subheading and does not split the article.
+headline-shaped line between two paragraphs is a subheading and does not split the article,
+and until an article has shown two paragraphs its head (dek, caption, byline) runs on: only a
+credit line or a menu ends it.
 Each `RawArticle` keeps every line of its span, noise included; `clean` sorts them out. Its
 `lines` start after the headline, or at the headline line itself when the title was made from
 the article's first words.
@@ -47,7 +51,7 @@ from bot.build.shape import (
 
 __all__ = ["OUTLET_CUES", "find_date", "find_outlet", "segment"]
 
-# How far after a headline its body must start, and how far a repeated headline may be.
+# Lines (not blank) scanned after a headline for its body, and how far a repeat may be.
 _LOOKAHEAD = 16
 _REPEAT_WINDOW = 8
 _TITLE_WORDS = 14

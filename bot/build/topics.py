@@ -123,8 +123,9 @@ def discover_topics(
     matrix = _tfidf_matrix(bags, vocab, idf)
     groups = cluster(matrix, options.cluster_threshold)
     surface = _surface_forms(tokens)
+    proper = proper_names(articles)
     topics = _topics_from_groups(
-        articles, tokens, bags, groups, matrix, vocab, idf, surface, options
+        articles, tokens, bags, groups, matrix, vocab, idf, surface, proper, options
     )
     topics = apply_config(topics, articles, config)
     used = {p.article.id for t in topics for p in t.passages}
@@ -204,6 +205,42 @@ def cluster(matrix: Matrix, threshold: float) -> list[list[int]]:
     return sorted((sorted(m) for m in members.values()), key=lambda m: m[0])
 
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+
+
+def proper_names(articles: Sequence[Article]) -> set[str]:
+    """Lowercased words the corpus writes with a capital inside sentences: names of people,
+    places and bodies ("kursk", "modi", "nato"), told apart from ordinary words by usage."""
+    capital: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for article in articles:
+        for para in article.paragraphs:
+            for match in _WORD.finditer(para.text):
+                before = para.text[: match.start()].rstrip()
+                if not before or before[-1] in ".!?:\"“‘'—":
+                    continue  # a sentence's first word is capitalised whatever it is
+                word = match.group(0)
+                key = word.lower()
+                total[key] += 1
+                capital[key] += word[0].isupper()
+    return {w for w, n in total.items() if capital[w] >= 0.7 * n}
+
+
+def slug_words(key_terms: Sequence[str], proper: set[str]) -> list[str]:
+    """Words for a slug: the two leading names, then the leading ordinary word, then the rest.
+
+    "kursk-sudzha-fighting" reads as a topic; "india" and "indian" (or "korea", "korean") are
+    one word said twice, so a word sharing its first five letters with a chosen one is skipped.
+    """
+    distinct: list[str] = []
+    for word in key_terms:
+        if not any(word[:5] == w[:5] for w in distinct):
+            distinct.append(word)
+    names = [t for t in distinct if t in proper]
+    common = [t for t in distinct if t not in proper]
+    return [*names[:2], *common[:1], *names[2:], *common[1:]]
+
+
 def _surface_forms(tokens: list[list[list[str]]]) -> dict[str, str]:
     """stem -> the word it most often stands for in the corpus ("kil" -> "killed")."""
     seen: dict[str, Counter[str]] = {}
@@ -223,6 +260,7 @@ def _topics_from_groups(
     vocab: dict[str, int],
     idf: dict[str, float],
     surface: dict[str, str],
+    proper: set[str],
     options: TopicOptions,
 ) -> list[Topic]:
     centroids = np.stack([_unit(matrix[g].mean(axis=0)) for g in groups])
@@ -250,11 +288,13 @@ def _topics_from_groups(
     used: set[str] = set()
     for k, _articles, _size in ranked:
         group = groups[k]
-        key_terms = _key_terms([bags[i] for i in group], idf, surface)
+        key_terms = _key_terms(
+            [bags[i] for i in group], [set(_stems(tokens[i][0])) for i in group], idf, surface
+        )
         central = max(
             group, key=lambda i: (_title_fit(articles[i].title, matrix[i] @ centroids[k]), -i)
         )
-        slug = _unique_slug(key_terms, used)
+        slug = _unique_slug(slug_words(key_terms, proper), used)
         used.add(slug)
         topics.append(
             Topic(
@@ -327,19 +367,31 @@ def _substance(passages: Iterable[Passage]) -> int:
 
 
 def _key_terms(
-    bags: Sequence[Counter[str]], idf: dict[str, float], surface: dict[str, str]
+    bags: Sequence[Counter[str]],
+    headlines: Sequence[set[str]],
+    idf: dict[str, float],
+    surface: dict[str, str],
 ) -> list[str]:
-    """The group's words, most characteristic first: frequent in it, rare elsewhere, shared.
+    """The group's words, most characteristic first: frequent in it, rare elsewhere, shared,
+    and above all in its headlines.
 
     Raw counts (not the damped ones used for similarity) so the story's recurring names lead
-    ("trump", "modi") rather than a word used once.
+    ("trump", "modi") rather than a word used once; a word of the headlines counts up to three
+    times as much, since a headline says what the story is about where a quoted analyst's
+    name, however often repeated, does not.
     """
     total: Counter[str] = Counter()
     members: Counter[str] = Counter()
     for bag in bags:
         total.update(bag)
         members.update(bag.keys())
-    score = {t: total[t] * idf.get(t, 0.0) * members[t] / len(bags) for t in total}
+    titled: Counter[str] = Counter()
+    for headline in headlines:
+        titled.update(headline)
+    n = len(bags)
+    score = {
+        t: total[t] * idf.get(t, 0.0) * members[t] / n * (1.0 + 2.0 * titled[t] / n) for t in total
+    }
     ranked = sorted(score, key=lambda t: (-round(score[t], 6), t))
     out: list[str] = []
     for term in ranked[:40]:

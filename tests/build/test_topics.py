@@ -11,7 +11,9 @@ from bot.build.topics import (
     cluster,
     discover_topics,
     informative,
+    proper_names,
     readable_title,
+    slug_words,
     slugify,
 )
 from bot.config import BuildConfig, TopicMerge, TopicPin, TopicsConfig
@@ -160,3 +162,19 @@ def test_a_headline_in_capitals_becomes_a_readable_title() -> None:
         "Ukraine Set To Lose Foothold In Russia’s Kursk"
     )
     assert readable_title("Modi  bear-hugs Putin") == "Modi bear-hugs Putin"
+
+
+def test_slugs_lead_with_names_and_say_each_word_once() -> None:
+    proper = proper_names([VOLCANO_A, VOLCANO_B, WHEAT])
+    assert {"grindavik", "reykjanes", "argentina"} <= proper
+    assert "lava" not in proper
+    assert slug_words(["lava", "grindavik", "volcano", "reykjanes"], proper)[:3] == [
+        "grindavik",
+        "reykjanes",
+        "lava",
+    ]
+    assert slug_words(["india", "indian", "modi", "visit"], {"india", "indian", "modi"})[:3] == [
+        "india",
+        "modi",
+        "visit",
+    ]

@@ -85,8 +85,8 @@ class BuildConfig:
     # A topic needs real substance: at least this many kept sentences.
     min_topic_sentences: int = 4
     summary_sentences: int = 5
-    max_facts: int = 40
-    max_quotes: int = 15
+    max_facts: int = 15
+    max_quotes: int = 10
     # Further informative sentences kept per brief for answering questions (not shown in full).
     max_details: int = 150
     # Articles join one topic while their average TF-IDF cosine similarity is at least this

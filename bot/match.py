@@ -65,10 +65,10 @@ class MatchOptions:
     # ...and a sentence without what the question asks for (a number for "how many", a date
     # for "when", a quotation or reported speech for "what did X say") ranks this much lower.
     intent_mismatch: float = 0.7
-    # A name, or a question word at least this rare (weight 0..1), that the sentence's article
-    # never uses counts twice (and at least this much): "what did Hegseth say about India" is not
-    # answered from an article on Hegseth that never mentions India, however common India is
-    # elsewhere. Common words missing are paraphrase, not a near miss.
+    # A name (a word the briefs write capitalised) that the sentence's article never uses
+    # counts twice, and at least this much (weight 0..1): "what did Hegseth say about India" is
+    # not answered from an article on Hegseth that never mentions India, however common India
+    # is elsewhere. Other missing words are paraphrase, not a near miss.
     absent_floor: float = 0.45
     # Share of a term's weight earned when it is not in the sentence but in the sentence just
     # before or after it in the same article ("A missile hit Sudzha's school." / "The attack
@@ -236,6 +236,8 @@ _SYNONYM_GROUPS = (
     "end finish stop",
 )
 _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ns", "n", "is", "i", "ese", "es", "ean", "ish")
+# Derived words that name the doer or the act: "importer" ~ "import", "deployment" ~ "deploy".
+_DERIVED_SUFFIXES = ("ers", "er", "ments", "ment")
 # Overview phrases and question scaffolding dropped before a question is compared with titles.
 _SCAFFOLD = frozenset(
     {"brief", "briefing", "overview", "summary", "summarize", "summarise", "recap"}
@@ -492,7 +494,17 @@ class MatchIndex:
         if word in self._typo_cache:
             return self._typo_cache[word]
         found: str | None = None
-        if len(word) >= 4 and word.isalpha():
+        if 2 <= len(word) <= 3 and word.isalpha():
+            # "hw", "wre": a question word with a letter missing or two swapped. Only question
+            # words: an unknown short word is more often a name ("jio", "nfl") than a typo.
+            for cand in STOPWORDS:
+                if len(cand) in (len(word), len(word) + 1) and (
+                    DamerauLevenshtein.distance(word, cand, score_cutoff=1) <= 1
+                    and (len(cand) > len(word) or sorted(cand) == sorted(word))
+                ):
+                    found = cand
+                    break
+        elif len(word) >= 4 and word.isalpha():
             edits = 2 if len(word) >= self.options.typo_two_edits else 1
             # normalized_similarity = 1 - edits / longer length: half an edit of slack keeps
             # float rounding from turning away a word exactly `edits` away.
@@ -647,7 +659,7 @@ class MatchIndex:
         held = self.article_terms[group]
         floor = self.options.absent_floor
         absent = [t for t in terms if t.known and t.alts.isdisjoint(held)]
-        penalty = sum(max(t.weight, floor) for t in absent if t.name or t.weight >= floor)
+        penalty = sum(max(t.weight, floor) for t in absent if t.name)
         factor = self.options.near_miss_factor if any(t.name for t in absent) else 1.0
         return penalty, factor
 
@@ -803,11 +815,11 @@ def _demonym_aliases(stems: set[str]) -> dict[str, frozenset[str]]:
     for word in stems:
         if len(word) < 5 or not word.isalpha():
             continue
-        for suffix in _DEMONYM_SUFFIXES:
+        for suffix in _DEMONYM_SUFFIXES + _DERIVED_SUFFIXES:
             if not word.endswith(suffix):
                 continue
             base = word[: -len(suffix)]
-            for cand in (base, base + "a"):
+            for cand in (base, base + "a") if suffix not in _DERIVED_SUFFIXES else (base,):
                 if len(cand) >= 4 and cand in stems and cand != word:
                     links[word].add(cand)
                     links[cand].add(word)

@@ -58,6 +58,7 @@ _TITLE_WORDS = 14
 # Lines a headline may have between it and its first paragraph: dek, caption, byline, date.
 _HEAD_LINES = 2
 _DEK_WORDS = 10
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?:\s|$)")
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,7 @@ def _has_body(texts: list[str], i: int, needed: int) -> bool:
             j = k + 1
             break
     count = headlines = 0
+    last_body = ""
     adjacent = False
     previous_was_body = False
     seen = 0
@@ -293,6 +295,12 @@ def _has_body(texts: list[str], i: int, needed: int) -> bool:
             if count or headlines > 2:
                 break
         previous_was_body = body
+        if body:
+            last_body = text
+    else:
+        # The file ends after one paragraph: a short story set on one line is still a story
+        # when that line holds several sentences (a teaser's blurb is one).
+        return count == 1 and needed <= 2 and len(_SENTENCE_END.findall(norm(last_body))) >= 2
     return False
 
 

@@ -133,6 +133,21 @@ def test_teasers_with_one_blurb_or_none_never_become_articles() -> None:
     assert articles[0].lines[-1].text == "  • Markets"
 
 
+def test_a_file_ending_with_a_one_paragraph_story_keeps_it() -> None:
+    text = (
+        "Storm closes ports in the north\n\n"
+        "A storm closed three ports on Monday. Ferries were cancelled until Wednesday, the coastguard said.\n"
+    )
+    [article] = segment(page(text))
+
+    assert article.title == "Storm closes ports in the north"
+    # A teaser's one-sentence blurb at the end of a page is not.
+    assert (
+        segment(page("Star striker signs record deal\nThe forward will earn a record salary.\n"))
+        == []
+    )
+
+
 def test_a_page_of_menus_and_teasers_holds_no_article() -> None:
     text = "  • Home\n  • World\nLatest News\nStar striker signs record deal\nActor wins award\n"
 

@@ -191,3 +191,23 @@ def test_any_unicode_gets_an_answer_or_a_decline(text: str) -> None:
 
 
 _ENGINE = Engine(load_briefs(FIXTURE), MatchingConfig())
+
+
+def test_names_are_words_the_briefs_capitalise(index: MatchIndex) -> None:
+    assert {"hegseth", "kursk", "india", "ukrain"} <= index.names
+    assert not {"civilians", "school", "border", "war"} & index.names
+
+
+def test_a_name_the_article_never_mentions_is_a_near_miss(engine: Engine) -> None:
+    # Hegseth's article never mentions India; the India brief never mentions Hegseth.
+    assert engine.ask("what did hegseth say about india").kind == "decline"
+    assert engine.ask("what did hegseth say about nato").kind == "answer"
+
+
+def test_short_typos_of_question_words(index: MatchIndex) -> None:
+    assert [t.key for t in index.query("hw many civilians wre in kursk").terms] == [
+        "civilian",
+        "kursk",
+    ]
+    # An unknown short word is kept: it is more often a name than a typo.
+    assert next(t.word for t in index.query("jio plans").terms) == "jio"

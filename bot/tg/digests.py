@@ -37,10 +37,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from apscheduler.jobstores.base import JobLookupError
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackContext, Job, JobQueue
 
 from bot.briefs import BriefSet
@@ -60,6 +61,9 @@ JOB_PREFIX = "digest:"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # After a restart, a digest whose time passed less than this long ago is sent at once.
 CATCH_UP = dt.timedelta(hours=1)
+# Failures of requests that never reached Telegram, so sending again cannot duplicate.
+_NOT_SENT = (httpx.PoolTimeout, httpx.ConnectError, httpx.ConnectTimeout)
+NOT_SENT_RETRIES = 6
 # A job may start late when thousands fall due at once; APScheduler would skip it after 1 s.
 MISFIRE_GRACE_SECONDS = 15 * 60
 
@@ -130,17 +134,30 @@ def _pause(store: Store, chat_id: int) -> None:
 async def send_with_retries(
     bot: Bot, chat_id: int, text: str, *, max_retries: int, sleep: Sleep = asyncio.sleep
 ) -> None:
-    """sendMessage (HTML), waiting out each 429 Telegram answers, at most `max_retries` times."""
-    for attempt in range(max_retries + 1):
+    """sendMessage (HTML), waiting out each 429 Telegram answers, at most `max_retries` times.
+
+    A request that certainly never left (no free connection in the pool, connection refused)
+    is tried again too, up to NOT_SENT_RETRIES times with a growing pause: thousands of digests
+    falling due at once can fill the pool for longer than its timeout. A timeout after the
+    request went out is not retried, since Telegram may have delivered it.
+    """
+    rate_limited = not_sent = 0
+    while True:
         try:
             await bot.send_message(
                 chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
             )
             return
         except RetryAfter as exc:
-            if attempt == max_retries:
+            rate_limited += 1
+            if rate_limited > max_retries:
                 raise
             await sleep(_seconds(exc.retry_after) + 0.1)
+        except NetworkError as exc:
+            not_sent += 1
+            if not isinstance(exc.__cause__, _NOT_SENT) or not_sent > NOT_SENT_RETRIES:
+                raise
+            await sleep(min(0.5 * 2 ** (not_sent - 1), 8.0))
 
 
 def _seconds(value: Any) -> float:
@@ -252,14 +269,18 @@ async def run_digest_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
         )
     finally:
         if context.job_queue is not None:
-            schedule_chat(
-                context.job_queue,
-                store,
-                svc.config,
-                job.chat_id,
-                clock=job.data.clock,
-                after=dt.datetime.fromtimestamp(job.data.slot, dt.UTC),
-            )
+            try:
+                schedule_chat(
+                    context.job_queue,
+                    store,
+                    svc.config,
+                    job.chat_id,
+                    clock=job.data.clock,
+                    after=dt.datetime.fromtimestamp(job.data.slot, dt.UTC),
+                )
+            except StoreError as exc:
+                # The next restart rebuilds the job from the store.
+                log.error("cannot schedule the next digest of chat %s: %s", job.chat_id, exc)
 
 
 async def setup_digests(

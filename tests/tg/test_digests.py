@@ -13,15 +13,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Job
+from telegram.error import TimedOut
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ExtBot, Job
 
-from bot.briefs import BriefSet, Cited
+from bot.briefs import BriefSet, Cited, load_briefs
 from bot.config import Config
 from bot.engine import Engine
 from bot.subscriptions import Store
 from bot.tg import services
 from bot.tg.digests import (
+    NOT_SENT_RETRIES,
     DigestJob,
     Outcome,
     deliver_digest,
@@ -286,3 +289,53 @@ def svc(app: App) -> services.Services:
 
 def store_briefs(app: App) -> BriefSet:
     return svc(app).engine.briefs
+
+
+class CongestedRequest(FakeRequest):
+    """The network seam when every pooled connection is busy: the first `busy` sends never leave."""
+
+    def __init__(self, api: FakeTelegram, busy: int, cause: Exception) -> None:
+        super().__init__(api)
+        self.busy = busy
+        self.cause = cause
+
+    async def do_request(
+        self, url: str, method: str, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        if url.endswith("/sendMessage") and self.busy > 0:
+            self.busy -= 1
+            raise TimedOut(
+                "Pool timeout: All connections in the connection pool are occupied."
+            ) from self.cause
+        return await super().do_request(url, method, *args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("cause", "busy", "outcome", "waits"),
+    [
+        (httpx.PoolTimeout("pool"), 2, Outcome.SENT, 2),  # never left: tried again
+        (httpx.PoolTimeout("pool"), 99, Outcome.FAILED, NOT_SENT_RETRIES),  # gives up in the end
+        (httpx.ReadTimeout("read"), 1, Outcome.FAILED, 0),  # may have arrived: not repeated
+    ],
+)
+async def test_only_requests_that_never_left_are_sent_again(
+    api: FakeTelegram,
+    config: Config,
+    store: Store,
+    cause: Exception,
+    busy: int,
+    outcome: Outcome,
+    waits: int,
+) -> None:
+    store.subscribe(42, "kursk-fighting")
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+
+    async with ExtBot(TOKEN, request=CongestedRequest(api, busy, cause)) as bot:
+        briefs = load_briefs(config.briefs)
+        assert await deliver_digest(bot, store, briefs, 42, slot=1, sleep=sleep) is outcome
+    assert len(api.texts(42)) == (1 if outcome is Outcome.SENT else 0)
+    assert len(pauses) == waits
+    assert pauses == sorted(pauses)  # backing off, not hammering

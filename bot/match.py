@@ -78,6 +78,8 @@ class MatchOptions:
     # never uses also multiplies the confidence by this: a question about a person or place the
     # article is not about is a near miss, however well the rest of it matches.
     near_miss_factor: float = 0.7
+    # Matched weight (in rarest-word units) that is sure enough however long the question is.
+    saturation: float = 2.5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -576,16 +578,22 @@ class MatchIndex:
         max_boost = boost * (sum(wants) + 1.25)
         # Prune: a sentence whose best case (every missing term earned as context) cannot reach
         # the best sure score is not scored at all; it keeps big corpora fast.
+        # Long questions: past `saturation` of matched weight the answer is sure enough, so
+        # the extra words a long question brings do not drown it.
+        base = min(total, self.options.saturation)
         worst_penalty = sum(max(t.weight, self.options.absent_floor) for t in terms if t.known)
-        best_sure = max((weight_of(m) for m in set(matched.values())), default=0.0) / (
-            total + worst_penalty
+        worst_factor = self.options.near_miss_factor * mismatch ** sum(wants[:3])
+        best_sure = (
+            max((weight_of(m) for m in set(matched.values())), default=0.0)
+            / (base + worst_penalty)
+            * worst_factor
         )
         group_masks: dict[int, int] = {}
         topic_penalty: dict[int, tuple[float, float]] = {}
         scored: list[tuple[float, float, int]] = []
         for sid, mask in matched.items():
             w = weight_of(mask)
-            if (w + credit * (total - w)) / total + max_boost < best_sure:
+            if (w + credit * (total - w)) / base + max_boost < best_sure:
                 continue
             s = self.sentences[sid]
             if slug is not None and s.slug != slug:
@@ -609,8 +617,8 @@ class MatchIndex:
                 window = self._window_mask(s.id, terms, missing & ~gmask)
             coverage = (
                 w + credit * weight_of(missing & gmask) + window_credit * weight_of(window)
-            ) / (total + penalty)
-            coverage *= factor
+            ) / (base + penalty)
+            coverage = min(1.0, coverage) * factor
             score = coverage
             if wants[0] and s.is_quote:
                 score += boost

@@ -15,7 +15,7 @@ counted under a reason:
     metadata     "Updated 04 February 2025"
     fragment     a line too short to be a sentence ("Editor's pick.")
     teaser       text that is not this article's: blurbs under "Recommended Stories" and the
-                 like, and anything after the article's end
+                 like, shopping blurbs ("$100 off ..."), and anything after the article's end
 
 The body ends at a credit line ("X contributed reporting", "Read the original article on"),
 a copyright line, a robot wall, or a menu (two short bullets in a row) once a paragraph has
@@ -43,6 +43,7 @@ from bot.build.shape import (
     is_short_bullet,
     is_transparent,
     norm,
+    words,
 )
 
 __all__ = ["CleanResult", "clean"]
@@ -54,6 +55,14 @@ _METADATA = re.compile(
     r"^(?:Updated|Published|Posted|Last updated|First published)\b[:,]?\s+\S", re.IGNORECASE
 )
 _CAPTION_LOOKAHEAD = 3
+_BLURB_WORDS = 30
+# Shopping blurbs ("Save on headphones, $100 off ...") are never world affairs; the words are
+# a shop's, not a newsroom's ("a deal" and "arms sales" are news, "20% off" is not).
+_SHOPPING = re.compile(
+    r"(?:[$£€]\d[\d,.]* off\b|\bbest (?:sales|deals)\b|\bdiscount code|\bcoupon code|\bbuying guide|"
+    r"\bfree shipping)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +134,8 @@ def _noise(text: str, title: str, caption: bool) -> str | None:
         return "byline"
     if _METADATA.match(line):
         return "metadata"
+    if _SHOPPING.search(line) and len(words(line)) <= _BLURB_WORDS:
+        return "teaser"
     if is_body(text):
         return None
     return "heading" if is_headline(text) else "fragment"

@@ -132,6 +132,20 @@ def test_under_a_list_heading_single_blurbs_are_teasers_but_the_article_may_go_o
     assert result.dropped == {"related": 1, "teaser": 2}
 
 
+def test_shopping_blurbs_are_teasers_but_money_in_the_news_is_not() -> None:
+    result = clean(
+        raw(
+            "The deal, worth more than $5bn, was signed in 2018, and deliveries have begun.",
+            "Today's best sales: $300 for a 65-inch TV, $100 off Sony headphones and more.",
+            "U.S. defense sales to India now approach $25 billion a year, up from almost nothing.",
+            "Best deals this weekend: a cast iron Dutch oven and an air fryer for your home.",
+        )
+    )
+
+    assert [line for line, _ in kept(result)] == [2, 4]
+    assert result.dropped == {"teaser": 2}
+
+
 def test_a_caption_repeated_with_its_credit_is_dropped_twice() -> None:
     caption = "Putin and Modi take a walk at the Novo-Ogaryovo state residence, outside Moscow, on July 8."
     result = clean(

@@ -71,6 +71,10 @@ _TITLES_TEXT = """
     foreign defense defence deputy vice interior finance external affairs state
     """
 _TITLES = frozenset(_TITLES_TEXT.split())
+_PERSONAL_TITLES = _TITLES - {
+    "foreign", "defense", "defence", "deputy", "vice", "interior", "finance", "external",
+    "affairs", "state", "chief", "general",
+}  # fmt: skip
 _NOT_NAMES_TEXT = """
     monday tuesday wednesday thursday friday saturday sunday january february march april may
     june july august september october november december
@@ -148,7 +152,10 @@ def find_quote(sentence: str) -> Quoted | None:
         return None
     for pattern in (_QUOTE_THEN_SPEAKER, _SPEAKER_THEN_QUOTE):
         for match in pattern.finditer(sentence):
-            speaker = clean_name(match.group("a") or match.groupdict().get("b") or "")
+            group = "a" if match.group("a") else "b"
+            if group == "a" and re.search(r"\b(?:of|for|and)\s*$", sentence[: match.start("a")]):
+                continue  # the tail of a longer name: "Joint Chiefs of Staff said"
+            speaker = clean_name(match.group(group) or "")
             if speaker:
                 return Quoted(speaker=speaker, quote=max(spans, key=len))
     return None
@@ -219,6 +226,7 @@ def names(sentences: Iterable[str], speakers: Iterable[str]) -> tuple[list[str],
     places: Counter[str] = Counter()
     runs: Counter[str] = Counter()
     personal: set[str] = set()
+    titled_names: set[str] = set()
     for text in sentences:
         for match in _PLACE_AFTER.finditer(text):
             place = match.group(1).removesuffix("’s").removesuffix("'s")
@@ -226,37 +234,57 @@ def names(sentences: Iterable[str], speakers: Iterable[str]) -> tuple[list[str],
             following = _NEXT_WORD.match(text[match.end() :])
             if following and following.group(1) not in STOPWORDS | _PLACE_NOUNS:
                 continue
-            if place.endswith("-based"):
-                continue
+            if place.endswith("-based") or (" " not in place and place.endswith("ans")):
+                continue  # "Finland-based", "Palestinians": people of a place, not the place
             if place.lower() not in _NOT_NAMES and place.split()[0].lower() not in _TITLES:
                 places[place] += 1
         for match in _CAPS_RUN.finditer(text):
             raw = [w.rstrip(",") for w in match.group(0).split()]
-            words = _strip_titles(raw)
-            titled = len(words) < len(raw)
+            # "President Trump’s Middle East envoy": a possessive ends a name.
+            for i, w in enumerate(raw):
+                if w.endswith(("’s", "'s")):
+                    raw = raw[: i + 1]
+                    break
+            # "Indian Prime Minister Narendra Modi": the name follows the last title.
+            last_title = max(
+                (i for i, w in enumerate(raw) if w.lower().rstrip(".") in _TITLES), default=-1
+            )
+            words = raw[last_title + 1 :]
+            before = text[: match.start()].split()[-1:]
+            # Only a title that names a person's office counts ("Minister", "Mr."), not a
+            # modifier ("Foreign Ministry").
+            title = raw[last_title] if last_title >= 0 else (before[0] if before else "")
+            titled = title.lower().rstrip(".") in _PERSONAL_TITLES
             while words and words[0].lower() in STOPWORDS:
                 words = words[1:]
             words = [w.removesuffix("’s").removesuffix("'s") for w in words]
-            if not 2 <= len(words) <= 4 or any(w.isupper() and len(w) > 1 for w in words):
+            if not (2 if not titled else 1) <= len(words) <= 4:
+                continue
+            if any(w.isupper() and len(w) > 1 for w in words):
                 continue
             if any(w.lower() in _NOT_NAMES or w.lower() in _TITLES for w in words):
                 continue
             name = " ".join(words)
             runs[name] += 1
-            before = text[: match.start()].split()[-1:]
-            if (
-                titled
-                or (before and before[0].lower().rstrip(".") in _TITLES)
-                or _PERSON_AFTER.match(text[match.end() :])
-            ):
+            if before and before[0].lower() == "the":
+                continue  # "the Cold War", "the White House": things, not people
+            if titled:
+                titled_names.add(name)  # "Mr. Fogel": a person even if "of Fogel" looked a place
+            elif len(words) > 1 and _PERSON_AFTER.match(text[match.end() :]):
                 personal.add(name)
     place_words = {w for p in places for w in p.split()}
     people: Counter[str] = Counter()
     for name, count in runs.items():
-        if name in personal and name not in places and not set(name.split()) & place_words:
+        if name in titled_names or (
+            name in personal and name not in places and not set(name.split()) & place_words
+        ):
             people[name] += count
     for speaker in speakers:
-        words = _strip_titles(speaker.split())
+        words = speaker.split()
+        last_title = max(
+            (i for i, w in enumerate(words) if w.lower().rstrip(".") in _TITLES), default=-1
+        )
+        words = words[last_title + 1 :]
         if words and not speaker.lower().startswith("the "):
             people[" ".join(words)] += 1
     # "Katulis" and "Brian Katulis" are one person: keep the full name.
@@ -265,7 +293,10 @@ def names(sentences: Iterable[str], speakers: Iterable[str]) -> tuple[list[str],
         if len(p.split()) == 1 and any(f.endswith(" " + p) for f in full):
             del people[p]
     ranked_people = [p for p, _ in sorted(people.items(), key=lambda kv: (-kv[1], kv[0]))]
+    known = set(people) | {p.split()[-1] for p in people}
     ranked_places = [
-        p for p, _ in sorted(places.items(), key=lambda kv: (-kv[1], kv[0])) if p not in people
+        p
+        for p, _ in sorted(places.items(), key=lambda kv: (-kv[1], kv[0]))
+        if p not in known and p.split()[-1] not in known
     ]
     return ranked_people, ranked_places

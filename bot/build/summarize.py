@@ -168,7 +168,13 @@ def summarize(topic: Topic, idf: dict[str, float], options: SummaryOptions) -> B
         places=tuple(places[:10]),
         keywords=tuple(keywords),
         questions=tuple(
-            example_questions(speakers, people, places, [cased.get(k, k) for k in keywords])
+            example_questions(
+                speakers,
+                people,
+                places,
+                [cased.get(k, k) for k in keywords],
+                " ".join(s.text for s in sentences),
+            )
         ),
         sources=tuple(sources),
     )
@@ -274,17 +280,30 @@ def _cased_forms(texts: Iterable[str]) -> dict[str, str]:
 
 
 def example_questions(
-    speakers: list[str], people: list[str], places: list[str], keywords: list[str]
+    speakers: list[str], people: list[str], places: list[str], keywords: list[str], text: str
 ) -> list[str]:
-    """Questions this brief answers, from templates (they are not cited, so not quoted)."""
+    """Questions this brief answers, from templates (they are not cited, so not quoted).
+
+    `keywords` come as the articles write them, so capitalised ones are names.
+    """
     out: list[str] = []
-    if keywords:
-        pair = " and ".join(keywords[:2])
-        out.append(f"What is happening with {pair}?")
-    for speaker in list(dict.fromkeys(speakers))[:2]:
-        if keywords:
-            out.append(f"What did {speaker} say about {keywords[0]}?")
-    if places:
+    names = [k for k in keywords if k[:1].isupper()]
+    if len(names) >= 2 and f"{names[0]} {names[1]}" in text:
+        out.append(f"What is happening with {names[0]} {names[1]}?")  # "North Korea"
+    elif len(names) >= 2:
+        out.append(f"What is happening with {names[0]} and {names[1]}?")
+    elif names:
+        out.append(f"What is happening with {names[0]}?")
+    subject = names[0] if names else (keywords[0] if keywords else None)
+    said: list[str] = []
+    for speaker in speakers:
+        surname = speaker.split()[-1]
+        if all(s.split()[-1] != surname for s in said):
+            said.append(speaker)
+    for speaker in said[:2]:
+        if subject:
+            out.append(f"What did {speaker} say about {subject}?")
+    if places and places[0] != subject:
         out.append(f"What is the latest from {places[0]}?")
     if people:
         out.append(f"Who is {people[0]}?")

@@ -81,7 +81,6 @@ def test_sections_hold_what_their_names_say() -> None:
     assert b.questions == (
         "What is happening with Kursk and Sudzha?",
         "What did Hades say about Kursk?",
-        "What is the latest from Kursk?",
         "Who is Hades?",
     )
 

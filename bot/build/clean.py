@@ -18,10 +18,11 @@ counted under a reason:
                  like, shopping blurbs ("$100 off ..."), and anything after the article's end
 
 The body ends at a credit line ("X contributed reporting", "Read the original article on"),
-a copyright line, a robot wall, or a menu (two short bullets in a row) once a paragraph has
-been kept: what follows on a scraped page is the site's furniture and other stories. After a
-list heading ("Related Stories", "Latest News"), a paragraph is kept only when another
-follows it: teasers come one blurb at a time, an article's text does not.
+a copyright line or a robot wall once a paragraph has been kept: what follows on a scraped
+page is the site's furniture and other stories. After a list heading ("Related Stories",
+"Latest News") or a menu (two short bullets in a row), a paragraph is kept only when another
+follows it: teasers come one blurb at a time, an article's text does not (a list of short
+points inside an article is followed by more of its paragraphs).
 
 Kept text is the line with whitespace folded and a leading bullet mark removed, so it is
 always found in its seed line (the build verifies every cited sentence that way).
@@ -82,13 +83,13 @@ def clean(raw: RawArticle) -> CleanResult:
     for k, line in enumerate(lines):
         text = line.text
         reason = _noise(text, title, line.number in captions)
-        if not ended and kept and (reason in _ENDS or _menu_starts(lines, k)):
+        if not ended and kept and reason in _ENDS:
             ended = True
         if ended:
             # Past the end, a headline or a paragraph is another story's.
             dropped["teaser" if reason in (None, "heading") else reason] += 1
             continue
-        if reason == "related":
+        if reason == "related" or (kept and _menu_starts(lines, k)):
             in_list = True
         if reason is not None:
             dropped[reason] += 1

@@ -101,7 +101,7 @@ def test_everything_after_the_credit_line_is_another_story() -> None:
     assert result.dropped == {"credit": 1, "related": 1, "teaser": 4}
 
 
-def test_a_menu_ends_the_body_and_takes_the_teasers_after_it_along() -> None:
+def test_after_a_menu_a_lone_blurb_is_a_teaser() -> None:
     result = clean(
         raw(
             "Negotiators left Geneva on Friday without an agreement, officials said.",
@@ -113,7 +113,22 @@ def test_a_menu_ends_the_body_and_takes_the_teasers_after_it_along() -> None:
     )
 
     assert [line for line, _ in kept(result)] == [2]
-    assert result.dropped == {"menu": 2, "teaser": 2}
+    assert result.dropped == {"menu": 2, "heading": 1, "teaser": 1}
+
+
+def test_a_list_of_short_points_inside_an_article_does_not_end_it() -> None:
+    result = clean(
+        raw(
+            "The singer was sentenced on Friday after pleading no contest, the court said.",
+            "- Spend three years on probation",
+            "- Pay a $1,000 fine",
+            "In the drugs case, she was sentenced to 18 months probation, to run concurrently.",
+            "Her lawyer said she would comply with every condition of the sentence.",
+        )
+    )
+
+    assert [line for line, _ in kept(result)] == [2, 5, 6]
+    assert result.dropped == {"menu": 2}
 
 
 def test_under_a_list_heading_single_blurbs_are_teasers_but_the_article_may_go_on() -> None:

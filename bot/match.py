@@ -151,12 +151,45 @@ class TopicMatch:
     name_score: float  # fuzzy match of the question against the title and slug, 0..1
 
 
-# A figure, in digits or in words ("two million", "dozens", "a third").
-_NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
-    r"thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|billions|"
-    r"trillion|dozen|dozens|half|third|quarter|percent|twice|double)\b",
-    re.IGNORECASE,
+_DIGIT = re.compile(r"\d")
+# Figures in words ("two million", "dozens", "a third"), as `tokens` gives them.
+_NUMBER_WORDS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "fifteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "hundred",
+        "hundreds",
+        "thousand",
+        "thousands",
+        "million",
+        "millions",
+        "billion",
+        "billions",
+        "trillion",
+        "dozen",
+        "dozens",
+        "half",
+        "third",
+        "quarter",
+        "percent",
+        "twice",
+        "double",
+    ]
 )
 _YEAR_OR_DATE = re.compile(
     r"\b(1[89]\d\d|20\d\d)\b|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d"
@@ -165,23 +198,39 @@ _YEAR_OR_DATE = re.compile(
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
+def _has_number(text: str, words: list[str]) -> bool:
+    """A figure in digits or in words ("two million", "dozens")."""
+    return bool(_DIGIT.search(text)) or not _NUMBER_WORDS.isdisjoint(words)
+
+
 def _has_date(text: str) -> bool:
     """A year, a day of a month, or a weekday: what a "when" question wants to see."""
     if any(day in text for day in _WEEKDAYS):
         return True
-    return bool(_NUMBER.search(text)) and bool(_YEAR_OR_DATE.search(text))
+    return bool(_DIGIT.search(text)) and bool(_YEAR_OR_DATE.search(text))
 
 
 _QUOTE_MARKS = re.compile(r"[\"“”]")
 # Reported speech answers "what did X say" as well as a quotation does.
-_REPORTED = re.compile(
-    r"\b(said|says|told|added|stated|warned|asserted|argued|claimed|insisted|according to)\b"
+_REPORTED = frozenset(
+    [
+        "said",
+        "says",
+        "told",
+        "added",
+        "stated",
+        "warned",
+        "asserted",
+        "argued",
+        "claimed",
+        "insisted",
+        "according",
+    ]
 )
 # Sentences that say what something is: "the ELN, a Marxist group", "X is a ...".
 _DEFINES = re.compile(
-    r"\b(is|was|are|were) (a|an|the)\b|\b(known as|born as|refers to|"
-    r"stands for|set up|founded|established)\b",
-    re.IGNORECASE,
+    r"\b(is|was|are|were) (a|an|the)\b|\b([Kk]nown as|[Bb]orn as|refers to|"
+    r"stands for|set up|[Ff]ounded|[Ee]stablished)\b"
 )
 _ABBREVIATION = re.compile(
     r"((?:[A-Z][\w’'-]+\s+(?:(?:of|for|the|and|on|in)\s+)*){2,})\((?:the\s+)?([A-Z]{2,8})\)"
@@ -289,6 +338,7 @@ class MatchIndex:
         sentences: list[IndexedSentence] = []
         topics: dict[str, IndexedTopic] = {}
         surface_counts: dict[str, int] = defaultdict(int)
+        sentence_counts: dict[str, int] = defaultdict(int)  # in sentences only, for names
         group_terms: list[frozenset[str]] = []
         headlines: list[frozenset[str]] = []  # by group: the article's own headline
         topic_counts: dict[str, dict[str, int]] = {}
@@ -319,6 +369,7 @@ class MatchIndex:
                 words = tokens(item.text)
                 for w in words:
                     surface_counts[w] += 1
+                    sentence_counts[w] += 1
                 terms = {stem(w) for w in words if w not in STOPWORDS}
                 for abbr in terms & abbreviations.keys():
                     terms |= abbreviations[abbr]
@@ -345,10 +396,11 @@ class MatchIndex:
                         section=section,
                         order=order,
                         terms=frozenset(terms),
-                        has_number=bool(_NUMBER.search(item.text)),
+                        has_number=_has_number(item.text, words),
                         has_date=_has_date(item.text),
                         is_quote=isinstance(item, Quote)
-                        or bool(_QUOTE_MARKS.search(item.text) or _REPORTED.search(item.text)),
+                        or bool(_QUOTE_MARKS.search(item.text))
+                        or not _REPORTED.isdisjoint(words),
                         defines=bool(_DEFINES.search(item.text)),
                         group=groups[item.source],
                         speaker=frozenset(_stems(item.speaker))
@@ -415,7 +467,7 @@ class MatchIndex:
             ),
             vocab_by_length=dict(vocab_by_length),
             surface=frozenset(surface_counts),
-            names=_names(s.item.text for s in sentences),
+            names=_names((s.item.text for s in sentences), sentence_counts),
             group_terms=group_terms,
             article_terms=_article_terms(sentences, headlines),
         )
@@ -754,24 +806,26 @@ def _abbreviations(text: str) -> dict[str, frozenset[str]]:
     return out
 
 
-_ANY_WORD = re.compile(r"\b([A-Za-z][a-z]+)\b")
+_CAPITAL_WORD = re.compile(r"\b[A-Z][a-z]+\b")
+_QUOTE_OPENER = re.compile(r"[“\"‘]([A-Z][a-z]+)\b")
 
 
-def _names(texts: Iterable[str]) -> frozenset[str]:
-    """Stems written capitalised inside sentences at least four times in five: names."""
+def _names(texts: Iterable[str], counts: dict[str, int]) -> frozenset[str]:
+    """Stems written capitalised inside sentences at least four times in five: names.
+
+    `counts` holds every word's occurrences (lowercased); the first word of a sentence or a
+    quotation is not counted as capitalised, since it says nothing.
+    """
     upper: dict[str, int] = defaultdict(int)
-    total: dict[str, int] = defaultdict(int)
     for text in texts:
-        for m in _ANY_WORD.finditer(text):
-            word = m.group(1)
-            if m.start() == 0 or text[max(0, m.start() - 1) : m.start()] in ("“", '"', "‘"):
-                continue  # the first word of a sentence or quotation says nothing
-            low = word.lower()
-            total[low] += 1
-            if word[0].isupper():
-                upper[low] += 1
+        for word in _CAPITAL_WORD.findall(text, 1):
+            upper[word.lower()] += 1
+        for word in _QUOTE_OPENER.findall(text):
+            upper[word.lower()] -= 1
     return frozenset(
-        stem(w) for w, n in upper.items() if n >= 2 and n >= 0.8 * total[w] and w not in STOPWORDS
+        stem(w)
+        for w, n in upper.items()
+        if n >= 2 and n >= 0.8 * counts.get(w, n) and w not in STOPWORDS
     )
 
 

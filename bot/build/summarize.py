@@ -78,7 +78,7 @@ class _Sentence:
     article: Article
     line: int
     order: tuple[str, int, int]  # file, line, position in the paragraph
-    lead: bool  # in the first two paragraphs of its article
+    lead: bool  # in the first three paragraphs of its article
 
 
 def topic_sentences(passages: Sequence[Passage]) -> list[_Sentence]:
@@ -87,7 +87,7 @@ def topic_sentences(passages: Sequence[Passage]) -> list[_Sentence]:
     seen: set[str] = set()
     for passage in sorted(passages, key=lambda p: p.order):
         article, para = passage.article, passage.paragraph
-        lead = para.line in {p.line for p in article.paragraphs[:2]}
+        lead = para.line in {p.line for p in article.paragraphs[:3]}
         for i, text in enumerate(split_sentences(para.text)):
             key = " ".join(text.split())
             if key in seen or not informative(text) or _BOILERPLATE.search(text):
@@ -110,7 +110,8 @@ def summarize(topic: Topic, idf: dict[str, float], options: SummaryOptions) -> B
     sentences = topic_sentences(topic.passages)
     if not sentences:
         raise ValueError(f"topic {topic.slug!r} has no informative sentence")
-    scores, sentences, vectors = _centrality(sentences, idf)
+    headlines = sorted({p.article.title for p in topic.passages})
+    scores, sentences, vectors = _centrality(sentences, headlines, idf)
     by_rank = sorted(range(len(sentences)), key=lambda i: (-scores[i], sentences[i].order))
 
     summary = _pick_summary(by_rank, sentences, vectors, scores, options.summary_sentences)
@@ -181,10 +182,18 @@ def summarize(topic: Topic, idf: dict[str, float], options: SummaryOptions) -> B
 
 
 def _centrality(
-    sentences: list[_Sentence], idf: dict[str, float]
+    sentences: list[_Sentence], headlines: list[str], idf: dict[str, float]
 ) -> tuple[list[float], list[_Sentence], np.ndarray]:
-    """Score each sentence by similarity to the topic's centroid; drop near-duplicates."""
+    """Score each sentence by similarity to the topic's centroid and to its headlines; drop
+    near-duplicates.
+
+    The headlines keep a brief on its story: when one article strays into a second subject
+    (or a page ran two stories together), the sentences its headline announces still lead.
+    """
     bags = [Counter(terms(s.text)) for s in sentences]
+    headline_bag: Counter[str] = Counter()
+    for headline in headlines:
+        headline_bag.update(terms(headline))
     vocab = {t: i for i, t in enumerate(sorted({t for b in bags for t in b}))}
     default_idf = max(idf.values(), default=1.0)
     matrix = np.zeros((len(sentences), max(len(vocab), 1)), dtype=np.float32)
@@ -208,7 +217,14 @@ def _centrality(
     norm = float(np.linalg.norm(centroid))
     if norm:
         centroid /= norm
-    raw = matrix @ centroid
+    announced = np.zeros(matrix.shape[1], dtype=np.float32)
+    for term, count in headline_bag.items():
+        if term in vocab:
+            announced[vocab[term]] = (1.0 + math.log(count)) * idf.get(term, default_idf)
+    norm = float(np.linalg.norm(announced))
+    if norm:
+        announced /= norm
+    raw = 0.6 * (matrix @ centroid) + 0.4 * (matrix @ announced)
     scores = [round(float(score), 6) for score in raw]
     return scores, sentences, matrix
 
@@ -224,7 +240,10 @@ def _pick_summary(
 
     def appeal(i: int) -> tuple[float, tuple[str, int, int]]:
         s = sentences[i]
-        weight = 1.1 if s.lead else 1.0
+        # News is written lead first: the opening paragraphs are the story in brief.
+        weight = 1.3 if s.lead else 1.0
+        if _miscased(s.text):
+            weight = 0.0  # never leads a summary; still cited in details
         if _DANGLING.match(s.text) or s.text[:1] in "“\"'‘":
             weight *= 0.8
         elif "“" in s.text or '"' in s.text:
@@ -239,6 +258,14 @@ def _pick_summary(
             continue
         chosen.append(i)
     return chosen
+
+
+def _miscased(text: str) -> bool:
+    """A subtitle set in lower case ("russian president vladimir putin said that china..."):
+    fine to cite, poor to lead a summary with."""
+    words = re.findall(r"[A-Za-z]+", text)
+    capitals = sum(w[0].isupper() for w in words[1:])
+    return len(words) >= 10 and capitals * 20 <= len(words)
 
 
 def _article_span(article: Article) -> tuple[int, int]:

@@ -147,3 +147,37 @@ def test_dates_facts_and_names() -> None:
     )
     assert people == ["Narendra Modi", "Kwatra", "Vladimir Putin"]
     assert places == ["Moscow"]
+
+
+def test_a_summary_stays_on_the_story_its_headline_announces() -> None:
+    lines = [
+        "Defense Secretary Hegseth said a return to Ukraine’s old borders is unrealistic.",
+        "Hegseth told NATO ministers that Europe must pay for most of Ukraine’s defense.",
+        "hegseth said that nato membership for ukraine was not part of a realistic peace plan.",
+        "Aid groups working with Myanmar refugees in Thailand said their grants were frozen.",
+        "Myanmar refugees in camps in Thailand said their flights to America were cancelled.",
+        "Clinics for Myanmar refugees in Thailand closed after the freeze on American aid.",
+        "Teachers in Myanmar refugee camps in Thailand said schools funded by America shut.",
+        "A Myanmar refugee family in Thailand said the freeze on aid left them without food.",
+    ]
+    mixed = Article(
+        id="seeds/m.txt:1",
+        file="seeds/m.txt",
+        title="Hegseth Says Return to Ukraine’s Old Borders Is Unrealistic",
+        title_line=1,
+        outlet=None,
+        date=None,
+        byline=None,
+        first_line=1,
+        last_line=len(lines) + 1,
+        paragraphs=tuple(Paragraph(line=n, text=t) for n, t in enumerate(lines, start=2)),
+    )
+    topic = Topic(
+        slug="hegseth",
+        title=mixed.title,
+        passages=tuple(Passage(article=mixed, paragraph=p) for p in mixed.paragraphs),
+        terms=("hegseth",),
+    )
+    summary = [s.text for s in summarize(topic, {}, OPTIONS).summary]
+    assert sum("Hegseth" in s for s in summary) >= 2
+    assert lines[2] not in summary  # set in lower case: cited in details, never a summary line

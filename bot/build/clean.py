@@ -164,12 +164,12 @@ def _menu_starts(lines: list[Line], k: int) -> bool:
 
 
 def _body_follows(lines: list[Line], k: int) -> bool:
-    """Whether line k is a paragraph with another right after it (alt text and ads aside);
-    bullets under a list heading are the list's entries."""
+    """Whether line k is a paragraph with another right after it (alt text and ads aside),
+    or the article's last line; bullets under a list heading are the list's entries."""
     if not is_body(lines[k].text):
         return False
     for line in lines[k + 1 :]:
         if is_transparent(line.text):
             continue
         return is_body(line.text) and boilerplate(line.text) is None
-    return False
+    return True  # the article's last paragraph: no teaser run follows it

@@ -109,26 +109,30 @@ def test_after_a_menu_a_lone_blurb_is_a_teaser() -> None:
             "  • Express Explained",
             "Producer Dilli Babu no more",
             "Noted Tamil film producer Dilli Babu passed away at the age of 50 in Chennai.",
+            "Indianexpress",
         )
     )
 
     assert [line for line, _ in kept(result)] == [2]
-    assert result.dropped == {"menu": 2, "heading": 1, "teaser": 1}
+    assert result.dropped == {"menu": 2, "heading": 1, "teaser": 1, "fragment": 1}
+
+
+SENTENCED = (
+    "The singer was sentenced on Friday after pleading no contest, the court said.",
+    "- Spend three years on probation",
+    "- Pay a $1,000 fine",
+    "In the drugs case, she was sentenced to 18 months probation, to run concurrently.",
+    "Her lawyer said she would comply with every condition of the sentence.",
+)
 
 
 def test_a_list_of_short_points_inside_an_article_does_not_end_it() -> None:
-    result = clean(
-        raw(
-            "The singer was sentenced on Friday after pleading no contest, the court said.",
-            "- Spend three years on probation",
-            "- Pay a $1,000 fine",
-            "In the drugs case, she was sentenced to 18 months probation, to run concurrently.",
-            "Her lawyer said she would comply with every condition of the sentence.",
-        )
-    )
+    result = clean(raw(*SENTENCED))
 
     assert [line for line, _ in kept(result)] == [2, 5, 6]
     assert result.dropped == {"menu": 2}
+    # The article's last paragraph, alone after the list, is its own too.
+    assert [line for line, _ in kept(clean(raw(*SENTENCED[:4])))] == [2, 5]
 
 
 def test_under_a_list_heading_single_blurbs_are_teasers_but_the_article_may_go_on() -> None:

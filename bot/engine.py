@@ -161,8 +161,14 @@ class Engine:
         if not topics:
             return False
         top = topics[0]
-        # A topic's name alone asks for its brief; "what did <name> say" asks for a quote.
-        if top.name_score >= NAME_IS_TOPIC and not query.intents - {"overview"}:
+        # A topic's name alone asks for its brief; "what did <name> say" asks for a quote, and
+        # "what does Russia give North Korea" asks more than the name.
+        names = self.index.topics[top.slug].name_terms
+        if (
+            top.name_score >= NAME_IS_TOPIC
+            and not query.intents - {"overview"}
+            and all(not t.alts.isdisjoint(names) for t in query.terms if t.known)
+        ):
             return True
         return "overview" in query.intents
 

@@ -477,6 +477,9 @@ class MatchIndex:
     def query(self, text: str) -> Query:
         """Analyse a question: its weighted terms and what kind of answer it asks for."""
         norm = normalize(text)
+        # Question words mistyped ("hw many", "wen did") still say what kind of answer is
+        # wanted: the intents are read from the text with them corrected.
+        norm = " ".join(self._question_word(w) for w in norm.split())
         intents = set()
         if _OVERVIEW.search(norm):
             intents.add("overview")
@@ -529,6 +532,13 @@ class MatchIndex:
             intents=frozenset(intents),
             topic_text=topic_text,
         )
+
+    def _question_word(self, word: str) -> str:
+        """`word`, or the question word it is a typo of ("hw" -> "how")."""
+        if word in self.surface or word in STOPWORDS or not word.isalpha() or len(word) > 4:
+            return word
+        fixed = self._correct(word)
+        return fixed if fixed is not None and fixed in STOPWORDS else word
 
     def _glue(self, words: list[str]) -> list[str]:
         """Join neighbours the phone split ("s 400" -> "s400") when the corpus knows the join."""
@@ -670,14 +680,18 @@ class MatchIndex:
             coverage = (
                 w + credit * weight_of(missing & gmask) + window_credit * weight_of(window)
             ) / (base + penalty)
+            # Rank on the unclipped coverage (more of the question matched ranks higher even
+            # past saturation); the confidence is clipped to 1.
+            score = coverage * factor
             coverage = min(1.0, coverage) * factor
-            score = coverage
             if wants[0] and s.is_quote:
                 score += boost
                 # "what did Hegseth say": his own words first.
                 if s.speaker and any(not t.alts.isdisjoint(s.speaker) for t in terms):
                     score += boost
-            elif wants[0] and sid not in self.leads_quote:
+            elif wants[0] and sid in self.leads_quote:
+                score += boost  # the quotation after it comes with it
+            elif wants[0]:
                 score *= mismatch
             # A "how many" question is not answered by a sentence without a number.
             if wants[1]:

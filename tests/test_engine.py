@@ -179,3 +179,8 @@ def test_a_neighbour_that_completes_the_reply_joins_it(engine: Engine) -> None:
     texts = " ".join(s.text for s in answer.sentences)
     assert "missile hit Sudzha’s boarding school" in texts
     assert "killed at least four people" in texts
+
+
+def test_a_topic_name_with_more_words_is_a_question_not_a_brief_request(engine: Engine) -> None:
+    assert engine.ask("kursk").kind == "overview"
+    assert engine.ask("kursk civilians evacuation").kind == "answer"

@@ -99,6 +99,7 @@ def test_intents(index: MatchIndex) -> None:
     assert "quote" in index.query("what did hegseth say").intents
     assert "date" in index.query("when did the missile hit").intents
     assert "overview" in index.query("brief me on kursk").intents
+    assert "number" in index.query("hw many civilians").intents  # a mistyped question word
 
 
 def test_abbreviations_defined_in_a_sentence() -> None:

@@ -88,6 +88,7 @@ _LIST_HEADING = frozenset({"related"})
 _SHORT_ONLY = frozenset({"prompt", "related", "navigation", "advertisement"})
 _SHORT = 12  # words
 _LONGEST = 60  # words
+_INDENT = 4  # spaces
 
 
 @lru_cache(maxsize=_CACHE)
@@ -165,7 +166,8 @@ def is_body(text: str) -> bool:
 def is_headline(text: str) -> bool:
     """Shaped like a headline: a short line that starts with a capital and is not a sentence
     fragment of a menu (a headline may end with '?' or even '.', as some outlets write them)."""
-    if is_bullet(text) or text[:1].isspace():
+    # Deeply indented lines are the snippets of a search listing, not headlines.
+    if is_bullet(text) or text[:_INDENT].isspace():
         return False
     line = norm(text)
     if not line or not _UPPER_START.match(line) or line[-1] in ",;:" or _BYLINE.match(line):

@@ -47,6 +47,14 @@ def test_a_file_with_one_clean_article_gives_one_article_titled_by_its_first_lin
     assert [line.number for line in article.lines] == [2, 3, 4, 5, 6, 7, 8, 9]
 
 
+def test_an_indented_file_still_has_its_headline() -> None:
+    indented = "\n".join("  " + line if line else "" for line in ONE_CLEAN_ARTICLE.splitlines())
+
+    [article] = segment(page(indented))
+
+    assert (article.title_line, article.title) == (1, "Ad sales boost Time Warner profit")
+
+
 BACK_TO_BACK = """\
 Ukraine Strikes Refinery Deep Inside Russia
 Drones hit the plant overnight, officials said on Monday, and a fire burned for hours.

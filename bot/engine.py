@@ -20,6 +20,7 @@ from bot.answer import Answer
 from bot.briefs import BriefSet, load_briefs
 from bot.config import Config, MatchingConfig
 from bot.match import (
+    NAME_MATCH,
     IndexedSentence,
     MatchIndex,
     MatchOptions,
@@ -42,7 +43,7 @@ _CONTINUES = re.compile(
     re.IGNORECASE,
 )
 # A question this close to a topic's title or slug (0..1) is a request for that topic's brief.
-NAME_IS_TOPIC = 0.85
+NAME_IS_TOPIC = NAME_MATCH
 # Topics offered with a decline must share at least this much with the question.
 SUGGESTION_FLOOR = 0.2
 

@@ -286,6 +286,8 @@ _SYNONYM_GROUPS = (
     "start begin launch",
     "end finish stop",
 )
+# A name score (0..1) from which the question is taken to name the topic.
+NAME_MATCH = 0.85
 _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ns", "n", "is", "i", "ese", "es", "ean", "ish")
 # Derived words that name the doer or the act: "importer" ~ "import", "deployment" ~ "deploy".
 _DERIVED_SUFFIXES = ("ers", "er", "ments", "ment")
@@ -427,13 +429,16 @@ class MatchIndex:
                 size=sum(1 for _ in brief.cited()),
             )
         neighbours = _neighbours(sentences)
+        # A word's share of a topic's sentences, smoothed so a 7-sentence brief that names
+        # India three times does not outweigh the 150-sentence brief about India.
+        smooth = 10
         best_share: dict[str, float] = defaultdict(float)
         for slug, counts in topic_counts.items():
-            size = max(topics[slug].size, 1)
+            size = topics[slug].size + smooth
             for t, c in counts.items():
                 best_share[t] = max(best_share[t], c / size)
         for slug, counts in topic_counts.items():
-            size = max(topics[slug].size, 1)
+            size = topics[slug].size + smooth
             topics[slug].salience.update({t: c / size / best_share[t] for t, c in counts.items()})
         postings: dict[str, list[int]] = defaultdict(list)
         for s in sentences:
@@ -752,7 +757,10 @@ class MatchIndex:
                 got += term.weight * (named + 0.5 * salient)
             coverage = (got / total) * specificity if total else 0.0
             name = names[pos]
-            out.append(TopicMatch(slug=topic.slug, score=max(coverage, name), name_score=name))
+            # A fuzzy match with a long headline is noise ("india russia" is in many); only a
+            # close one (an exact title scores 1) outranks what the topic is about.
+            score = max(coverage, name) if name >= NAME_MATCH else coverage
+            out.append(TopicMatch(slug=topic.slug, score=score, name_score=name))
         order = {slug: i for i, slug in enumerate(self.topics)}
         out.sort(key=lambda m: (-m.score, -m.name_score, order[m.slug]))
         return out

@@ -299,7 +299,9 @@ def _topics_from_groups(
         topics.append(
             Topic(
                 slug=slug,
-                title=readable_title(articles[central].title),
+                # A page without a headline still gets a readable title: its key words.
+                title=readable_title(articles[central].title)
+                or " ".join(w.capitalize() for w in key_terms[:3]),
                 passages=tuple(sorted(passages[k], key=lambda p: p.order)),
                 terms=tuple(key_terms[:12]),
             )

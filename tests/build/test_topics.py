@@ -178,3 +178,9 @@ def test_slugs_lead_with_names_and_say_each_word_once() -> None:
         "modi",
         "visit",
     ]
+
+
+def test_a_story_without_a_headline_is_titled_by_its_key_words() -> None:
+    untitled = article("seeds/x.txt", "", *(p.text for p in VOLCANO_A.paragraphs))
+    (topic,) = discover_topics([untitled], OPTIONS, TopicsConfig()).topics
+    assert "Grindavik" in topic.title.split()

@@ -30,6 +30,7 @@ from bot.build.extract import Quoted, fact_kind, find_date, find_quote, names
 from bot.build.sentences import split_sentences
 from bot.build.topics import Passage, Topic, informative, terms
 from bot.config import BuildConfig
+from bot.errors import BuildError
 
 UNKNOWN_OUTLET = "Unknown outlet"
 # Two sentences this similar (cosine of their TF-IDF vectors) say the same thing.
@@ -109,7 +110,11 @@ def summarize(topic: Topic, idf: dict[str, float], options: SummaryOptions) -> B
     """The brief of one topic: every item a cited sentence of the topic's articles."""
     sentences = topic_sentences(topic.passages)
     if not sentences:
-        raise ValueError(f"topic {topic.slug!r} has no informative sentence")
+        # Discovered topics always have some; a pin can gather only fragments.
+        raise BuildError(
+            f"topic {topic.slug!r}: no whole sentence to cite in the paragraphs it gathered; "
+            "if it is pinned in config.yaml, choose keywords that occur in article text"
+        )
     headlines = sorted({p.article.title for p in topic.passages})
     scores, sentences, vectors = _centrality(sentences, headlines, idf)
     by_rank = sorted(range(len(sentences)), key=lambda i: (-scores[i], sentences[i].order))

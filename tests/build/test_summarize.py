@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.briefs import Brief
 from bot.build.article import Article, Paragraph
 from bot.build.extract import fact_kind, find_date, find_quote, names
@@ -9,6 +11,7 @@ from bot.build.sentences import split_sentences
 from bot.build.summarize import SummaryOptions, summarize
 from bot.build.topics import Passage, Topic
 from bot.config import BuildConfig
+from bot.errors import BuildError
 
 KURSK = Article(
     id="seeds/000.txt:1",
@@ -181,3 +184,10 @@ def test_a_summary_stays_on_the_story_its_headline_announces() -> None:
     summary = [s.text for s in summarize(topic, {}, OPTIONS).summary]
     assert sum("Hegseth" in s for s in summary) >= 2
     assert lines[2] not in summary  # set in lower case: cited in details, never a summary line
+
+
+def test_a_topic_with_nothing_to_cite_is_a_clear_error() -> None:
+    fragment = Passage(article=KURSK, paragraph=KURSK.paragraphs[6])  # "Advertisement"
+    topic = Topic(slug="pinned", title="Pinned", passages=(fragment,), terms=(), pinned=True)
+    with pytest.raises(BuildError, match=r"topic 'pinned': no whole sentence to cite"):
+        summarize(topic, {}, OPTIONS)

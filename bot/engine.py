@@ -149,10 +149,15 @@ class Engine:
             return []
         query = self.index.query(text)
         cutoff = self.options.answer_cutoff
+        order = {slug: i for i, slug in enumerate(self.index.topics)}
+        # Someone naming a topic for /brief or /subscribe may type part of its headline, so
+        # the fuzzy name counts here in full (ask() trusts only close names).
+        scored = sorted(
+            ((m.slug, max(m.score, m.name_score)) for m in self.index.rank_topics(query)),
+            key=lambda x: (-x[1], order[x[0]]),
+        )
         return [
-            (m.slug, round(m.score, 3))
-            for m in self.index.rank_topics(query)[: max(limit, 0)]
-            if m.score >= cutoff
+            (slug, round(score, 3)) for slug, score in scored[: max(limit, 0)] if score >= cutoff
         ]
 
     # -- decisions ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from bot.briefs import BriefSet, load_briefs
 from bot.build import build, ensure_briefs
 from bot.build.verify import squash
-from bot.config import Config
+from bot.config import Config, TopicMerge, TopicPin, TopicsConfig
 from bot.errors import BuildError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -189,3 +189,21 @@ def test_ensure_briefs_builds_only_when_missing_or_stale(tmp_path: Path) -> None
     with (seeds / "002_84c988ee36998c84.txt").open("a", encoding="utf-8") as f:
         f.write("\n")
     assert ensure_briefs(config, progress=False) is not None  # the seeds changed
+
+
+def test_config_can_rename_merge_and_pin_topics_of_the_seeds(
+    tmp_path: Path, built: BriefSet
+) -> None:
+    first, second, third = (b.slug for b in list(built)[:3])
+    topics = TopicsConfig(
+        rename={first: "A renamed topic"},
+        merge=(TopicMerge(into="merged-pair", sources=(second, third), title="Two in one"),),
+        pin=(TopicPin(slug="oman-pact", title="The India-Oman trade pact", keywords=("Oman",)),),
+    )
+    build(Config(topics=topics), seeds=SEEDS, out=tmp_path / "b", progress=False)
+    briefs = load_briefs(tmp_path / "b")
+    assert briefs.briefs[first].title == "A renamed topic"
+    assert briefs.briefs["merged-pair"].title == "Two in one"
+    assert second not in briefs.briefs and third not in briefs.briefs
+    assert any("Oman" in s.text for s in briefs.briefs["oman-pact"].summary)
+    assert len(briefs) == len(built)  # two merged into one, one pinned

@@ -156,9 +156,7 @@ class Engine:
             ((m.slug, max(m.score, m.name_score)) for m in self.index.rank_topics(query)),
             key=lambda x: (-x[1], order[x[0]]),
         )
-        return [
-            (slug, round(score, 3)) for slug, score in scored[: max(limit, 0)] if score >= cutoff
-        ]
+        return [(slug, score) for slug, score in scored[: max(limit, 0)] if score >= cutoff]
 
     # -- decisions ---------------------------------------------------------------------------
 

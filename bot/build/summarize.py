@@ -320,13 +320,14 @@ def example_questions(
     """
     out: list[str] = []
     names = [k for k in keywords if k[:1].isupper()]
+    subject = names[0] if names else (keywords[0] if keywords else None)
     if len(names) >= 2 and f"{names[0]} {names[1]}" in text:
-        out.append(f"What is happening with {names[0]} {names[1]}?")  # "North Korea"
+        subject = f"{names[0]} {names[1]}"  # "North Korea", "Sri Lanka": one name
+        out.append(f"What is happening with {subject}?")
     elif len(names) >= 2:
         out.append(f"What is happening with {names[0]} and {names[1]}?")
     elif names:
         out.append(f"What is happening with {names[0]}?")
-    subject = names[0] if names else (keywords[0] if keywords else None)
     said: list[str] = []
     for speaker in speakers:
         surname = speaker.split()[-1]

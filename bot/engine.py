@@ -37,10 +37,9 @@ MAX_JUNK_SHARE = 0.1
 # A follow-up sentence joins the best one only when it is nearly as good.
 FOLLOW_UP_MARGIN = 0.15
 # A sentence that leans on the one before it.
+# Only pronouns: "Then in July, Maduro declared himself the winner" stands on its own.
 _CONTINUES = re.compile(
-    r"^[\"“‘']?(he|she|they|it|this|that|these|those|his|her|their|its|but|still|however|"
-    r"instead|meanwhile|then|there)\b",
-    re.IGNORECASE,
+    r"^[\"“‘']?(he|she|they|it|this|that|these|those|his|her|their|its)\b", re.IGNORECASE
 )
 # A question this close to a topic's title or slug (0..1) is a request for that topic's brief.
 NAME_IS_TOPIC = NAME_MATCH

@@ -240,7 +240,7 @@ _OVERVIEW = re.compile(
     r"fill me in|rundown|run down|lowdown|recap|background|big picture|"
     r"what'?s (?:going on|happening|up|the story|the deal|new)|"
     r"what is (?:going on|happening|the story)|tell me about|update me|bring me up to speed|"
-    r"anything on|everything on|explain)\b"
+    r"anything on|everything on|latest on|news on|updates? on|explain)\b"
 )
 _QUOTE_INTENT = re.compile(
     r"\b(say|says|said|saying|quote|quoted|told|tell|claim|claimed|comment|comments|"
@@ -894,7 +894,8 @@ def _neighbours(
 
 
 def _demonym_aliases(stems: set[str]) -> dict[str, frozenset[str]]:
-    """Pairs such as russia/russian, ukraine/ukrainian, china/chinese that the corpus uses."""
+    """Pairs such as russia/russian, ukraine/ukrainian, china/chinese that the corpus uses, and
+    derived words (importer/import, winner/win)."""
     links: dict[str, set[str]] = defaultdict(set)
     for word in stems:
         if len(word) < 5 or not word.isalpha():
@@ -903,7 +904,16 @@ def _demonym_aliases(stems: set[str]) -> dict[str, frozenset[str]]:
             if not word.endswith(suffix):
                 continue
             base = word[: -len(suffix)]
-            for cand in (base, base + "a") if suffix not in _DERIVED_SUFFIXES else (base,):
+            if suffix in _DERIVED_SUFFIXES:
+                # "winner" ~ "win", "shipper" ~ "ship": the doubled consonant goes too. The base
+                # need not be in the corpus: a question's "won" (-> "win") finds "winner".
+                doubled = base[-1:] == base[-2:-1]
+                for cand in (base[:-1],) if doubled else (base,):
+                    if len(cand) >= 3 and cand != word:
+                        links[word].add(cand)
+                        links[cand].add(word)
+                continue
+            for cand in (base, base + "a"):
                 if len(cand) >= 4 and cand in stems and cand != word:
                     links[word].add(cand)
                     links[cand].add(word)

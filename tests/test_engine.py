@@ -9,7 +9,7 @@ import pytest
 
 from bot.briefs import BriefSet, load_briefs
 from bot.config import Config, MatchingConfig
-from bot.engine import MAX_QUESTION_CHARS, Engine
+from bot.engine import _CONTINUES, MAX_QUESTION_CHARS, Engine
 from bot.errors import BriefError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,10 +155,22 @@ def test_what_did_someone_say_gets_their_own_quote_first(engine: Engine) -> None
     answer = engine.ask("what did hegseth say")
     assert answer.kind == "answer"
     quote = next(q for q in engine.briefs.briefs["hegseth-ukraine-borders"].quotes)
-    texts = [s.text for s in answer.sentences]
-    assert quote.text in texts
-    # It starts "But for Ukraine...", so the sentence it leans on comes first.
-    assert texts.index(quote.text) == 1
+    assert answer.sentences[0].text == quote.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "leans"),
+    [
+        ("He said 2025 would be the year of victory.", True),
+        ("“It is quite remarkable,” said Belousova.", True),
+        ("Their losses are heavy.", True),
+        ("Then in July, Mr. Maduro declared himself the winner.", False),
+        ("But for Ukraine to try to regain all of the territory will prolong the war.", False),
+        ("Hegseth said the goal was unrealistic.", False),
+    ],
+)
+def test_which_sentences_lean_on_the_one_before(sentence: str, leans: bool) -> None:
+    assert bool(_CONTINUES.match(sentence)) is leans
 
 
 def test_a_fact_question_is_answered_even_when_two_topics_hold_it(briefs: BriefSet) -> None:

@@ -407,7 +407,7 @@ class MatchIndex:
                         group=groups[item.source],
                         speaker=frozenset(_stems(item.speaker))
                         if isinstance(item, Quote)
-                        else frozenset(),
+                        else _speakers(words),
                     )
                 )
             for text in (brief.title, *brief.keywords, *brief.people, *brief.places):
@@ -849,6 +849,18 @@ def _names(texts: Iterable[str], counts: dict[str, int]) -> frozenset[str]:
         for w, n in upper.items()
         if n >= 2 and n >= 0.8 * counts.get(w, n) and w not in STOPWORDS
     )
+
+
+def _speakers(words: list[str]) -> frozenset[str]:
+    """Who a sentence reports speaking: the words next to "said", "told"... ("Trump said",
+    "said Belousova", "Mr. Peskov added"). Stems, stopwords left out."""
+    found: set[str] = set()
+    for i, word in enumerate(words):
+        if word in _REPORTED:
+            for near in (*words[max(0, i - 3) : i], *words[i + 1 : i + 3]):
+                if near not in STOPWORDS and not near.isdigit():
+                    found.add(stem(near))
+    return frozenset(found)
 
 
 def _article_terms(

@@ -15,6 +15,7 @@ Nothing here imports Telegram, so `briefbot ask` starts in a fraction of a secon
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
@@ -65,6 +66,16 @@ def ask(
 ) -> int:
     """Answer `questions`, or one question per line of `stdin` when there are none."""
     engine = Engine.load(config)
+    try:
+        _ask_all(engine, questions, as_json=as_json, stdin=stdin, stdout=stdout)
+    except BrokenPipeError:
+        _silence(stdout)  # `briefbot ask ... | head` closed the pipe: not an error
+    return 0
+
+
+def _ask_all(
+    engine: Engine, questions: Sequence[str], *, as_json: bool, stdin: TextIO, stdout: TextIO
+) -> None:
     source: Iterator[str] | Sequence[str] = questions if questions else _lines(stdin)
     first = True
     for question in source:
@@ -79,12 +90,19 @@ def ask(
             stdout.write(render(answer) + "\n")
         stdout.flush()
         first = False
-    return 0
 
 
 def chat(config: Config, *, stdin: TextIO, stdout: TextIO) -> int:
     """An interactive session: questions and commands until /quit or end of input."""
     engine = Engine.load(config)
+    try:
+        return _session(engine, stdin=stdin, stdout=stdout)
+    except BrokenPipeError:
+        _silence(stdout)
+        return 0
+
+
+def _session(engine: Engine, *, stdin: TextIO, stdout: TextIO) -> int:
 
     def say(text: str) -> None:
         stdout.write(text + "\n")
@@ -133,6 +151,16 @@ def _brief(engine: Engine, arg: str) -> str:
     if not found:
         return f"No topic matches {arg!r}. /topics lists them all."
     return render(engine.overview(found[0][0]))
+
+
+def _silence(stdout: TextIO) -> None:
+    """Point a closed stdout at /dev/null so the interpreter's final flush stays quiet."""
+    try:
+        fd = stdout.fileno()
+    except (OSError, ValueError, AttributeError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
 
 
 def _lines(stream: TextIO) -> Iterator[str]:

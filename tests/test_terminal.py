@@ -135,3 +135,15 @@ def test_cli_ask_without_briefs_is_one_line_exit_2(
 def test_terminal_never_imports_telegram() -> None:
     code = "import sys, bot.terminal, bot.engine; assert 'telegram' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+class ClosedPipe(io.StringIO):
+    """A stdout whose reader has gone away, as with `briefbot ask ... | head -1`."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    assert ask(CONFIG, ["S-400"], as_json=True, stdin=Stdin(b""), stdout=ClosedPipe()) == 0
+    assert chat(CONFIG, stdin=Stdin(b"S-400\n"), stdout=ClosedPipe()) == 0

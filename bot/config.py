@@ -88,7 +88,7 @@ class BuildConfig:
     max_facts: int = 15
     max_quotes: int = 10
     # Further informative sentences kept per brief for answering questions (not shown in full).
-    max_details: int = 150
+    max_details: int = 300
     # Articles join one topic while their average TF-IDF cosine similarity is at least this
     # (0..1): higher gives more, narrower topics.
     cluster_threshold: float = 0.15

@@ -180,7 +180,9 @@ def cluster(matrix: Matrix, threshold: float) -> list[list[int]]:
     the result depends only on the input.
     """
     n = matrix.shape[0]
-    sim = (matrix @ matrix.T).astype(np.float64)
+    # Rounded so that last-bit differences between BLAS builds cannot change a merge: the
+    # committed briefs must come out byte-identical on any machine.
+    sim = np.round((matrix @ matrix.T).astype(np.float64), 6)
     np.fill_diagonal(sim, -np.inf)
     sizes = np.ones(n)
     alive = np.ones(n, dtype=bool)
@@ -347,7 +349,7 @@ def _paragraph_home(
         [(1.0 + math.log(bag[t])) * idf[t] for t in bag if t in vocab], dtype=np.float32
     )
     weights /= float(np.linalg.norm(weights))
-    sims = weights @ by_term[idx]
+    sims = np.round(weights @ by_term[idx], 6)
     best = int(np.argmax(sims))
     if (
         best != own

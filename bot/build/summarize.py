@@ -208,7 +208,7 @@ def _centrality(
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
     # Near-duplicates (the same sentence in two outlets' copies, lightly edited): first wins.
-    similar = (matrix @ matrix.T) >= NEAR_DUPLICATE
+    similar = np.round(matrix @ matrix.T, 6) >= NEAR_DUPLICATE  # rounded: same on any BLAS
     np.fill_diagonal(similar, False)
     dropped = np.zeros(len(sentences), dtype=bool)
     keep: list[int] = []
@@ -259,7 +259,7 @@ def _pick_summary(
     for i in sorted(by_rank, key=appeal):
         if len(chosen) >= limit:
             break
-        if chosen and float(np.max(vectors[chosen] @ vectors[i])) >= SUMMARY_OVERLAP:
+        if chosen and round(float(np.max(vectors[chosen] @ vectors[i])), 6) >= SUMMARY_OVERLAP:
             continue
         chosen.append(i)
     return chosen

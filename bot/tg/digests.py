@@ -18,9 +18,11 @@ between the claim and the send loses that day's digest rather than sending it tw
 restart never repeats it. The content is not lost: what the chat has seen is recorded only after
 every part was delivered, so the next digest carries whatever the lost one would have.
 
-Sending: the Application's AIORateLimiter (configured by bot/tg/app.py from
-`telegram.rate_limit`) paces every request and retries 429s itself; here a RetryAfter that
-still comes through is waited out and retried `max_retries` times, a chat that blocked the bot
+Sending: the Application's rate limiter (bot/tg/app.py, from `telegram.rate_limit`; see
+bot/tg/ratelimit.py for one without a first-second burst) paces every request and retries 429s
+itself; at most MAX_CONCURRENT_DIGESTS digests are in progress at once so a whole minute's
+fan-out does not flood the event loop; a RetryAfter that still comes through is waited out and
+retried `max_retries` times, a request that never left is tried again, a chat that blocked the bot
 (Forbidden) gets its digests paused with its subscriptions kept (`touch_user`, on /start, resumes
 them), and any other failure is logged and counted for that chat alone: each chat is its own job,
 so one bad chat never stops the others.

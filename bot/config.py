@@ -143,6 +143,10 @@ class StorageConfig:
 class DigestConfig:
     default_time: str = "08:00"
     default_timezone: str = "UTC"
+    # New sentences shown per topic in a digest; the rest are counted with a /brief link.
+    max_items_per_topic: int = 5
+    # After a restart, a digest whose time passed less than this long ago is sent at once.
+    catch_up_minutes: int = 60
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -247,6 +251,10 @@ def _validate(config: Config, where: str) -> None:
         raise ConfigError(
             f"{where}: digest.default_time must be HH:MM (24-hour), got {config.digest.default_time!r}"
         )
+    if config.digest.max_items_per_topic < 1:
+        raise ConfigError(f"{where}: digest.max_items_per_topic must be at least 1")
+    if config.digest.catch_up_minutes < 0:
+        raise ConfigError(f"{where}: digest.catch_up_minutes must be 0 (never catch up) or more")
     try:
         ZoneInfo(config.digest.default_timezone)
     except (ZoneInfoNotFoundError, ValueError):

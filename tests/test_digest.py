@@ -145,3 +145,16 @@ def test_parts_are_measured_as_telegram_counts_them_in_utf16(briefs: BriefSet) -
     parts = render_digest(digest, limit=1500)
     assert len(parts) > 1
     assert all(len(p.encode("utf-16-le")) // 2 <= 1500 for p in parts)
+
+
+def test_digest_settings_in_config_yaml_are_checked(tmp_path: Path) -> None:
+    from bot.config import load_config
+    from bot.errors import ConfigError
+
+    path = tmp_path / "config.yaml"
+    path.write_text("digest:\n  max_items_per_topic: 2\n  catch_up_minutes: 0\n")
+    config = load_config(path, environ={})
+    assert (config.digest.max_items_per_topic, config.digest.catch_up_minutes) == (2, 0)
+    path.write_text("digest:\n  max_items_per_topic: 0\n")
+    with pytest.raises(ConfigError, match=r"config\.yaml: digest\.max_items_per_topic must be"):
+        load_config(path, environ={})

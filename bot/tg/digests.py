@@ -2,7 +2,7 @@
 
     setup_digests(app)   post_init: one job per chat that should get digests (PTB keeps no jobs
                          across restarts, the store does), plus a catch-up for a digest missed
-                         while the bot was down (within CATCH_UP)
+                         while the bot was down (within digest.catch_up_minutes)
     schedule_chat(...)   (re)schedule one chat after /subscribe, /digest HH:MM, /digest on
     deliver_digest(...)  compose, claim, send, record: what a job and /digest now both call
 
@@ -62,8 +62,6 @@ Sleep = Callable[[float], Awaitable[None]]
 
 JOB_PREFIX = "digest:"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-# After a restart, a digest whose time passed less than this long ago is sent at once.
-CATCH_UP = dt.timedelta(hours=1)
 # Failures of requests that never reached Telegram, so sending again cannot duplicate.
 _NOT_SENT = (httpx.PoolTimeout, httpx.ConnectError, httpx.ConnectTimeout)
 NOT_SENT_RETRIES = 6
@@ -108,6 +106,7 @@ async def deliver_digest(
     *,
     slot: int | None,
     max_retries: int = 3,
+    max_items: int = 5,
     heading: str = "Your digest",
     sleep: Sleep = asyncio.sleep,
 ) -> Outcome:
@@ -117,7 +116,9 @@ async def deliver_digest(
             settings = store.digest_settings(chat_id)
             if settings is not None and settings.paused:
                 return Outcome.PAUSED
-        digest = compose_digest(store.subscriptions(chat_id), briefs, store.seen(chat_id))
+        digest = compose_digest(
+            store.subscriptions(chat_id), briefs, store.seen(chat_id), max_items=max_items
+        )
         if digest is None:
             return Outcome.NOTHING_NEW
         if slot is not None and not store.claim_slot(chat_id, slot):
@@ -227,7 +228,7 @@ def schedule_chat(
 ) -> Job[Any] | None:
     """Replace the chat's digest job by one at its next slot; None when it gets no digests.
 
-    `catch_up`: if the last slot passed less than CATCH_UP ago and was never claimed, run now
+    `catch_up`: if the last slot passed within digest.catch_up_minutes and was never claimed, run now
     for that slot (the bot was down at digest time). `after`: schedule strictly after this
     instant (the slot just run), even if the clock reads a little earlier.
     """
@@ -254,7 +255,8 @@ def _schedule(
     when: dt.datetime | float = slot
     if catch_up and chat.last_slot is not None:
         missed = previous_slot(now, hhmm, zone)
-        if now - missed <= CATCH_UP and chat.last_slot < int(missed.timestamp()):
+        window = dt.timedelta(minutes=config.digest.catch_up_minutes)
+        if now - missed <= window and chat.last_slot < int(missed.timestamp()):
             slot, when = missed, 0.0
     return job_queue.run_once(
         run_digest_job,
@@ -286,6 +288,7 @@ async def run_digest_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
                 job.chat_id,
                 slot=job.data.slot,
                 max_retries=svc.config.telegram.rate_limit.max_retries,
+                max_items=svc.config.digest.max_items_per_topic,
                 heading="Your daily digest",
             )
     finally:

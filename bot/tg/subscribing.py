@@ -309,6 +309,7 @@ async def _digest_now(
         chat_id,
         slot=None,
         max_retries=svc.config.telegram.rate_limit.max_retries,
+        max_items=svc.config.digest.max_items_per_topic,
     )
     if outcome is Outcome.NOTHING_NEW:
         await _reply(update, "Nothing new in your topics since your last digest.")

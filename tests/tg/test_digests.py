@@ -339,3 +339,42 @@ async def test_only_requests_that_never_left_are_sent_again(
     assert len(api.texts(42)) == (1 if outcome is Outcome.SENT else 0)
     assert len(pauses) == waits
     assert pauses == sorted(pauses)  # backing off, not hammering
+
+
+async def test_no_catch_up_beyond_the_configured_window(
+    api: FakeTelegram, config: Config, store: Store
+) -> None:
+    config = dataclasses.replace(
+        config, digest=dataclasses.replace(config.digest, catch_up_minutes=10)
+    )
+    store.subscribe(42, "kursk-fighting")
+    assert store.claim_slot(42, int(utc("2027-01-09T07:00").timestamp()))
+    clock = Clock("2027-01-10T07:20")  # 20 minutes late: past the 10-minute window
+    app = build(api, config, store)
+    async with app:
+        await setup_digests(app, clock=clock)
+        assert slot_of(the_job(app, 42)) == utc("2027-01-11T07:00")
+    assert api.texts(42) == []
+
+
+async def test_the_configured_number_of_new_sentences_per_topic(
+    api: FakeTelegram, config: Config, store: Store
+) -> None:
+    config = dataclasses.replace(
+        config, digest=dataclasses.replace(config.digest, max_items_per_topic=1)
+    )
+    store.subscribe(42, "kursk-fighting")
+    clock = Clock("2027-01-10T06:00")
+    app = build(api, config, store)
+    async with app:
+        await setup_digests(app, clock=clock)
+        clock.now = utc("2027-01-10T07:00")
+        await the_job(app, 42).run(app)
+        briefs = with_news(store_briefs(app), "kursk-fighting", NEWS)
+        svc(app).engine = Engine(
+            with_news(briefs, "kursk-fighting", NEWS + " Again."), config.matching
+        )
+        clock.now = utc("2027-01-11T07:00")
+        await the_job(app, 42).run(app)
+    latest = api.texts(42)[-1]
+    assert NEWS in latest and "and 1 more: /brief kursk-fighting" in latest

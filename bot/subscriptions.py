@@ -16,8 +16,11 @@ PostgreSQL for several replicas, is one more statement set behind the same `Stor
                    default), digest off, paused (the chat blocked the bot), the last digest slot
                    claimed (UTC epoch seconds) so a restart never sends that digest again
     subscriptions  (chat, topic)
-    seen           (chat, topic) -> fingerprints of the brief's sentences when the chat last got
-                   a digest of that topic: what is "new" in the next digest is measured against it
+    seen           (chat, topic) -> the snapshot of the brief's sentence fingerprints when the
+                   chat last got a digest of that topic: the next digest's "new" is measured
+                   against it
+    snapshots      (topic, id) -> fingerprints; id is a hash of them, so every chat that saw the
+                   same version of a brief shares one row
     questions      every question asked, answered or declined, for /stats
 
 The schema version is SQLite's `user_version`; `open` applies the missing migration steps in
@@ -26,6 +29,7 @@ order, inside one transaction each, and refuses a file written by a newer Briefb
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 import time
@@ -37,6 +41,8 @@ from typing import Any
 
 from bot.errors import StoreError
 
+# Parsed snapshots kept in memory (a few per topic are live at any time).
+SNAPSHOT_CACHE = 256
 # Questions are kept for /stats; a pasted novel should not bloat the file.
 MAX_QUESTION_CHARS = 500
 
@@ -81,6 +87,30 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
             updated      INTEGER NOT NULL,
             PRIMARY KEY (chat_id, topic)
         )""",
+    ),
+    # What a chat has seen points to a shared snapshot of the topic's fingerprints: chats that
+    # got the same brief version share one row instead of 10,000 copies of a few kilobytes.
+    # Rows of version 2 become one snapshot each ("v2:<chat>"), correct if not shared.
+    (
+        """CREATE TABLE snapshots (
+            topic        TEXT NOT NULL,
+            id           TEXT NOT NULL,
+            fingerprints TEXT NOT NULL,
+            PRIMARY KEY (topic, id)
+        )""",
+        "INSERT INTO snapshots (topic, id, fingerprints) "
+        "SELECT topic, 'v2:' || chat_id, fingerprints FROM seen",
+        """CREATE TABLE seen_v3 (
+            chat_id      INTEGER NOT NULL,
+            topic        TEXT NOT NULL,
+            snapshot     TEXT NOT NULL,
+            updated      INTEGER NOT NULL,
+            PRIMARY KEY (chat_id, topic)
+        )""",
+        "INSERT INTO seen_v3 (chat_id, topic, snapshot, updated) "
+        "SELECT chat_id, topic, 'v2:' || chat_id, updated FROM seen",
+        "DROP TABLE seen",
+        "ALTER TABLE seen_v3 RENAME TO seen",
     ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -130,11 +160,16 @@ class _SQL:
     claim_slot = (
         "UPDATE chats SET last_slot = ? WHERE chat_id = ? AND (last_slot IS NULL OR last_slot < ?)"
     )
-    seen = "SELECT topic, fingerprints FROM seen WHERE chat_id = ?"
+    seen = "SELECT topic, snapshot FROM seen WHERE chat_id = ?"
+    snapshot = "SELECT fingerprints FROM snapshots WHERE topic = ? AND id = ?"
+    add_snapshot = (
+        "INSERT INTO snapshots (topic, id, fingerprints) VALUES (?, ?, ?) "
+        "ON CONFLICT (topic, id) DO NOTHING"
+    )
     mark_seen = (
-        "INSERT INTO seen (chat_id, topic, fingerprints, updated) VALUES (?, ?, ?, ?) "
+        "INSERT INTO seen (chat_id, topic, snapshot, updated) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (chat_id, topic) DO UPDATE SET "
-        "fingerprints = excluded.fingerprints, updated = excluded.updated"
+        "snapshot = excluded.snapshot, updated = excluded.updated"
     )
     count_users = "SELECT COUNT(*), COALESCE(SUM(is_group), 0), COALESCE(SUM(paused), 0) FROM chats"
     per_topic = (
@@ -181,6 +216,7 @@ class Store:
         self._path = path
         # PTB runs handlers on one event loop, but jobs and tests may use threads.
         self._lock = threading.Lock()
+        self._snapshots: dict[tuple[str, str], frozenset[str]] = {}
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -331,17 +367,34 @@ class Store:
     def seen(self, chat_id: int) -> dict[str, frozenset[str]]:
         """topic -> fingerprints of the sentences the chat's last digest of it covered."""
         return {
-            str(topic): frozenset(str(fps).split())
-            for topic, fps in self._query(_SQL.seen, (chat_id,))
+            str(topic): self._snapshot(str(topic), str(snapshot))
+            for topic, snapshot in self._query(_SQL.seen, (chat_id,))
         }
+
+    def _snapshot(self, topic: str, snapshot: str) -> frozenset[str]:
+        # A fan-out reads the same few snapshots for every chat: parse each once.
+        key = (topic, snapshot)
+        found = self._snapshots.get(key)
+        if found is None:
+            rows = self._query(_SQL.snapshot, key)
+            found = frozenset(str(rows[0][0]).split()) if rows else frozenset()
+            if len(self._snapshots) >= SNAPSHOT_CACHE:
+                self._snapshots.clear()
+            self._snapshots[key] = found
+        return found
 
     def mark_seen(self, chat_id: int, seen: Mapping[str, Iterable[str]]) -> None:
         """Record, for each topic, the fingerprints the digest just delivered covers."""
         now = _now()
+        rows = []
+        for topic, fps in seen.items():
+            text = " ".join(sorted(fps))
+            snapshot = hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+            rows.append((topic, snapshot, text))
         with self._tx() as db:
+            db.executemany(_SQL.add_snapshot, rows)
             db.executemany(
-                _SQL.mark_seen,
-                [(chat_id, topic, " ".join(sorted(fps)), now) for topic, fps in seen.items()],
+                _SQL.mark_seen, [(chat_id, topic, snapshot, now) for topic, snapshot, _ in rows]
             )
 
 

@@ -245,3 +245,56 @@ def test_a_kill_9_in_the_middle_of_writes_leaves_a_consistent_store(tmp_path: Pa
         assert s.claim_slot(i, 1_000 + i) is False
     assert stats.answered + stats.declined >= users - 1
     s.close()
+
+
+def test_chats_that_saw_the_same_brief_share_one_snapshot(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    s = Store.open(path)
+    version_1 = [f"fp{i:03d}" for i in range(300)]
+    for chat in range(1, 101):
+        s.subscribe(chat, "brexit")
+        s.mark_seen(chat, {"brexit": version_1})
+    s.mark_seen(7, {"brexit": [*version_1, "fp-new"]})
+    assert s.seen(7) == {"brexit": frozenset([*version_1, "fp-new"])}
+    assert s.seen(8) == {"brexit": frozenset(version_1)}
+    s.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0] == 2
+    conn.close()
+    s = Store.open(path)
+    assert s.seen(99) == {"brexit": frozenset(version_1)}
+    s.close()
+
+
+def test_a_version_2_ledger_is_migrated_to_snapshots(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        CREATE TABLE chats (chat_id INTEGER PRIMARY KEY, user_id INTEGER,
+            is_group INTEGER NOT NULL DEFAULT 0, first_seen INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL, digest_time TEXT, digest_tz TEXT,
+            digest_off INTEGER NOT NULL DEFAULT 0, paused INTEGER NOT NULL DEFAULT 0,
+            last_slot INTEGER);
+        CREATE TABLE subscriptions (chat_id INTEGER NOT NULL REFERENCES chats(chat_id),
+            topic TEXT NOT NULL, created INTEGER NOT NULL, PRIMARY KEY (chat_id, topic));
+        CREATE INDEX subscriptions_topic ON subscriptions(topic);
+        CREATE TABLE questions (id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL,
+            question TEXT NOT NULL, answered INTEGER NOT NULL, topic TEXT,
+            asked_at INTEGER NOT NULL);
+        CREATE INDEX questions_answered ON questions(answered);
+        CREATE TABLE seen (chat_id INTEGER NOT NULL, topic TEXT NOT NULL,
+            fingerprints TEXT NOT NULL, updated INTEGER NOT NULL, PRIMARY KEY (chat_id, topic));
+        INSERT INTO chats VALUES (3, 3, 0, 1, 1, '07:00', 'Europe/Paris', 0, 0, 500);
+        INSERT INTO subscriptions VALUES (3, 'brexit', 1);
+        INSERT INTO seen VALUES (3, 'brexit', 'aa bb cc', 1);
+        PRAGMA user_version = 2;
+        """
+    )
+    conn.close()
+    s = Store.open(path)
+    assert s.seen(3) == {"brexit": frozenset({"aa", "bb", "cc"})}
+    assert s.claim_slot(3, 500) is False
+    s.mark_seen(3, {"brexit": ["aa", "bb", "cc", "dd"]})
+    assert s.seen(3) == {"brexit": frozenset({"aa", "bb", "cc", "dd"})}
+    s.close()

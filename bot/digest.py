@@ -77,7 +77,7 @@ def compose_digest(
         brief = briefs.get(slug)
         if brief is None:
             continue
-        current = {fingerprint(item.text): item for item in brief.cited()}
+        current = _fingerprinted(brief)
         record[slug] = frozenset(current)
         if slug not in seen:
             items = tuple(_item(brief, s) for s in brief.summary)
@@ -98,6 +98,24 @@ def compose_digest(
     if not updates:
         return None
     return Digest(topics=tuple(updates), seen=record)
+
+
+# A fan-out composes the same few briefs for thousands of chats: fingerprint each brief once.
+# Keyed by id() and checked by identity, since a reload replaces the Brief objects.
+_CACHE: dict[int, tuple[Brief, dict[str, Cited]]] = {}
+_CACHE_SIZE = 512
+
+
+def _fingerprinted(brief: Brief) -> dict[str, Cited]:
+    """fingerprint -> sentence for every cited sentence of the brief, in the brief's order."""
+    cached = _CACHE.get(id(brief))
+    if cached is not None and cached[0] is brief:
+        return cached[1]
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    current = {fingerprint(item.text): item for item in brief.cited()}
+    _CACHE[id(brief)] = (brief, current)
+    return current
 
 
 def _item(brief: Brief, cited: Cited) -> DigestItem:

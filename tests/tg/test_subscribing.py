@@ -16,7 +16,7 @@ from bot.config import Config, DigestConfig, StorageConfig
 from bot.engine import Engine
 from bot.subscriptions import Store
 from bot.tg import services
-from bot.tg.digests import DigestJob, digest_jobs
+from bot.tg.digests import DigestJob, digest_jobs, unschedule_chat
 from bot.tg.subscribing import HANDLERS
 
 from .fakebotapi import (
@@ -26,6 +26,7 @@ from .fakebotapi import (
     FakeTelegram,
     make_callback_query,
     make_command_update,
+    make_message,
 )
 
 BRIEFS = Path(__file__).resolve().parent.parent / "data" / "fixture_briefs"
@@ -319,3 +320,35 @@ async def test_a_chat_that_blocked_the_bot_is_resumed_when_it_talks_again(
     await send(app, "/subscriptions")
     settings = store.digest_settings(USER_ID)
     assert settings is not None and not settings.paused
+
+
+async def test_the_subscribe_button_under_an_answer_in_the_whole_bot(
+    api: FakeTelegram, tmp_path: Path, store: Store
+) -> None:
+    """The full Application (bot.tg.app): an answer's Subscribe button, then post_init's jobs."""
+    from bot.config import Secret
+    from bot.tg.app import build_application
+
+    config = dataclasses.replace(make_config(tmp_path), token=Secret(TOKEN))
+    engine = Engine.load(config)
+    application = build_application(config, engine=engine, store=store, request=FakeRequest(api))
+    async with application:
+        await application.process_update(
+            make_message("how many civilians are still in kursk?", application.bot)
+        )
+        answer = api.last()
+        datas = [
+            b["callback_data"]
+            for row in answer.params["reply_markup"]["inline_keyboard"]
+            for b in row
+        ]
+        subscribe = next(d for d in datas if d.startswith("sub:"))
+        await press(application, subscribe)
+        assert store.subscriptions(USER_ID) == ["kursk-fighting"]
+        assert "Subscribed to <b>The battle for Kursk</b>" in api.last().params["text"]
+        # As on a restart: post_init rebuilds the digest job from the store.
+        assert application.job_queue is not None
+        unschedule_chat(application.job_queue, USER_ID)
+        assert application.post_init is not None
+        await application.post_init(application)
+        assert scheduled_slot(application) is not None

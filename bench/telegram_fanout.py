@@ -25,7 +25,9 @@ stays short, the small run uses the real 30/s. The scaled limit is 150/s because
 pipeline (PTB + httpx + the fake server) does about 300/s on 2 cores: a limit above that never
 binds, and near it the saturated event loop flushes requests it paced in clumps (at 250/s the
 busiest second saw 470), which says more about the benchmark machine than about the limiter. Each run
-is done with the limiter as bot.tg.app builds it ("app") and with bot.tg.ratelimit ("paced").
+is done with the limiter bot.tg.app builds ("app", bot.tg.ratelimit's paced bucket) and, side by
+side as the baseline, with PTB's AIORateLimiter configured the obvious way ("stock"), which
+bursts to twice the limit in a fan-out's first second.
 """
 
 from __future__ import annotations
@@ -153,18 +155,22 @@ def max_in_window(times: list[float], width: float = 1.0) -> int:
     )
 
 
+def stock_rate_limiter(limit: RateLimitConfig) -> AIORateLimiter:
+    """The baseline: PTB's AIORateLimiter configured the obvious way (30 per 1 s, 20 per 60 s)."""
+    return AIORateLimiter(
+        overall_max_rate=limit.overall_per_second,
+        overall_time_period=1,
+        group_max_rate=limit.group_per_minute,
+        group_time_period=60,
+        max_retries=limit.max_retries,
+    )
+
+
 def use_limiter(kind: str) -> None:
-    """'app': the AIORateLimiter exactly as bot.tg.app builds it; 'paced': bot.tg.ratelimit's."""
-    if kind == "paced":
-        bot.tg.app.AIORateLimiter = lambda **kw: paced_rate_limiter(  # type: ignore[assignment,misc]
-            RateLimitConfig(
-                overall_per_second=kw["overall_max_rate"],
-                group_per_minute=kw["group_max_rate"],
-                max_retries=kw["max_retries"],
-            )
-        )
-    else:
-        bot.tg.app.AIORateLimiter = AIORateLimiter  # type: ignore[misc]
+    """'app': the limiter bot.tg.app builds (paced); 'stock': the baseline above."""
+    bot.tg.app.paced_rate_limiter = (  # type: ignore[attr-defined]
+        paced_rate_limiter if kind == "app" else stock_rate_limiter
+    )
 
 
 async def run(n: int, rate: float, limiter: str) -> Result:
@@ -252,9 +258,9 @@ def main() -> int:
     parser.add_argument(
         "--limiter",
         nargs="+",
-        choices=["app", "paced"],
-        default=["app", "paced"],
-        help="app: AIORateLimiter as bot.tg.app configures it; paced: bot.tg.ratelimit",
+        choices=["app", "stock"],
+        default=["app", "stock"],
+        help="app: the limiter bot.tg.app builds; stock: AIORateLimiter(30/1 s) as a baseline",
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -279,7 +285,9 @@ def main() -> int:
         runs = [r for r in results if r.limiter == limiter]
         once = all(r.delivered == r.subscribers and r.after_restart == 0 for r in runs)
         under = all(r.max_window <= r.rate for r in runs)
-        ok &= once and under
+        # The stock limiter is the baseline, expected to burst over the limit; only ours must hold.
+        if limiter == "app":
+            ok &= once and under
         print(
             f"{limiter}: "
             + ("each digest delivered exactly once" if once else "FAIL: digests lost or repeated")

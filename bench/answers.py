@@ -170,6 +170,15 @@ def run_baseline(baseline: Baseline, cases: list[Case], engine_out: list[Outcome
     return out
 
 
+def reachable(engine: Engine, cases: list[Case]) -> list[Case]:
+    """The answerable cases whose expected text is in some brief sentence at all.
+
+    A case outside this set fails however good the matcher is: the build left its sentence out.
+    """
+    held = normalize(" ".join(s.item.text for s in engine.index.sentences))
+    return [c for c in cases if c.expect and any(normalize(e) in held for e in c.expect)]
+
+
 def figures(outcomes: list[Outcome]) -> dict[str, float]:
     answerable = [o for o in outcomes if not o.case.must_decline]
     declines = [o for o in outcomes if o.case.must_decline]
@@ -262,6 +271,13 @@ def bbc(
             f"p99 {percentile(ms, 99):.2f} ms",
             table({"engine bbc": figures(out), "bm25 bbc": figures(base)}),
         ]
+        inside = set(reachable(engine, cases))
+        answerable = [o for o in out if not o.case.must_decline]
+        got = [o for o in answerable if o.case in inside and o.correct]
+        lines.append(
+            f"BBC: {len(inside)} of {len(answerable)} answerable questions have their answer in "
+            f"a brief sentence; the engine answers {len(got)} of those"
+        )
         misses = [o for o in out if not o.correct]
         return "\n".join(lines), misses
 
@@ -328,6 +344,13 @@ def main(argv: list[str] | None = None) -> int:
     columns |= {f"bm25 {g}": figures([o for o in base if o.case.group == g]) for g in groups}
     columns["bm25 all"] = figures(base)
     print(table(columns))
+    inside = set(reachable(engine, cases))
+    answerable = [o for o in out if not o.case.must_decline]
+    got = [o for o in answerable if o.case in inside and o.correct]
+    print(
+        f"{len(inside)} of {len(answerable)} answerable questions have their answer in a brief "
+        f"sentence; the engine answers {len(got)} of those"
+    )
     gap = figures(out)["overall %"] - figures(base)["overall %"]
     print(f"engine - baseline, overall: {gap:+.1f} points")
     print(cold_start(config))

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from bot.briefs import Brief, BriefSet, Cited, Index, IndexEntry, Source, load_briefs
 from bot.config import MatchingConfig
 from bot.engine import Engine
-from bot.match import MatchIndex, _abbreviations, _demonym_aliases
+from bot.match import MatchIndex
 from bot.text import normalize
+from bot.vocab import defined_abbreviations, demonym_aliases
 
 FIXTURE = Path(__file__).parent / "data" / "fixture_briefs"
 
@@ -103,7 +104,7 @@ def test_intents(index: MatchIndex) -> None:
 
 
 def test_abbreviations_defined_in_a_sentence() -> None:
-    found = _abbreviations(
+    found = defined_abbreviations(
         "sanctions under the Countering America’s Adversaries Through Sanctions Act (CAATSA), "
         "and the Financial Action Task Force (FATF)."
     )
@@ -112,9 +113,7 @@ def test_abbreviations_defined_in_a_sentence() -> None:
 
 
 def test_demonyms_link_only_words_the_corpus_has() -> None:
-    links = _demonym_aliases(
-        {"russia", "russian", "ukrain", "ukrainian", "chines", "china", "plan"}
-    )
+    links = demonym_aliases({"russia", "russian", "ukrain", "ukrainian", "chines", "china", "plan"})
     assert links["russian"] == {"russia"}
     assert links["ukrain"] == {"ukrainian"}
     assert links["chines"] == {"china"}

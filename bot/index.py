@@ -1,0 +1,314 @@
+"""A brief set turned into what the matcher reads: sentences with their terms and kinds, topics
+with their names and salience, postings, IDF, the vocabulary. Built once per brief set
+(`MatchIndex.build`, again on every /reload); the scoring over it is in bot.match.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Self
+
+from bot.briefs import Brief, BriefSet, Cited, Quote
+from bot.intents import DEFINES, QUOTE_MARKS, REPORTED, has_date, has_number
+from bot.text import STOPWORDS, normalize, stem, tokens
+from bot.vocab import (
+    Vocabulary,
+    corpus_names,
+    defined_abbreviations,
+    demonym_aliases,
+    speakers_in,
+    term_stems,
+)
+
+Section = str  # "summary" | "facts" | "quotes" | "timeline" | "details"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatchOptions:
+    """The matcher's knobs. Defaults were tuned on tests/data/questions.yaml (tuned part only)."""
+
+    # Share of a term's weight earned when the term is not in the sentence but in its article's
+    # headline or its topic's title, keywords, people or places.
+    context_credit: float = 0.6
+    # Weight of a word the corpus never uses, relative to the rarest corpus word (1.0).
+    unknown_weight: float = 1.0
+    # Below this total (in units of the rarest word's weight) a question is too vague to answer
+    # with confidence ("russia?"), and the confidence is scaled down in proportion.
+    min_specificity: float = 0.45
+    # Typo correction (Damerau-Levenshtein, a swap is one edit). Words of this length or more
+    # may be corrected to a corpus word: one edit up to `typo_two_edits` letters, two from there.
+    # Shorter words of 4 letters are only corrected to question words ("waht" -> "what"):
+    # "rain" is one edit from "rail" and "main" and must stay the unknown word it is.
+    typo_min_length: int = 5
+    typo_two_edits: int = 10
+    # Boosts for sentences of the kind a question asks for. They order sentences; they do not
+    # add to the confidence.
+    intent_boost: float = 0.08
+    # ...and a sentence without what the question asks for (a number for "how many", a date
+    # for "when", a quotation or reported speech for "what did X say") ranks this much lower.
+    intent_mismatch: float = 0.7
+    # A name (a word the briefs write capitalised) that the sentence's article never uses
+    # counts twice, and at least this much (weight 0..1): "what did Hegseth say about India" is
+    # not answered from an article on Hegseth that never mentions India, however common India
+    # is elsewhere. Other missing words are paraphrase, not a near miss.
+    absent_floor: float = 0.45
+    # Share of a term's weight earned when it is not in the sentence but in the sentence just
+    # before or after it in the same article ("A missile hit Sudzha's school." / "The attack
+    # killed at least four people." answers "how many died when the missile hit the school").
+    window_credit: float = 0.5
+    # A name in the question (a word the briefs write capitalised) that the sentence's article
+    # never uses also multiplies the confidence by this: a question about a person or place the
+    # article is not about is a near miss, however well the rest of it matches.
+    near_miss_factor: float = 0.7
+    # Matched weight (in rarest-word units) that is sure enough however long the question is.
+    saturation: float = 2.5
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexedSentence:
+    id: int
+    slug: str
+    item: Cited
+    section: Section
+    order: int  # position in the brief, for stable ties
+    terms: frozenset[str]
+    has_number: bool
+    has_date: bool
+    is_quote: bool
+    group: int  # article-within-topic group, for context credit
+    speaker: frozenset[str] = frozenset()  # stems of a Quote's speaker
+    defines: bool = False  # reads like a definition ("X, a Marxist group, ...")
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexedTopic:
+    slug: str
+    title: str
+    title_norm: str
+    slug_words: str
+    name_terms: frozenset[str]  # title, keywords, people, places
+    terms: frozenset[str]  # everything the topic holds
+    size: int
+    # term -> how concentrated it is here (0..1): its share of this topic's sentences over its
+    # highest share in any topic. "kursk" is 1.0 in the Kursk brief, less where it is mentioned.
+    salience: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class IndexData:
+    """Everything the matcher needs from a brief set, computed once."""
+
+    options: MatchOptions
+    sentences: list[IndexedSentence]
+    topics: dict[str, IndexedTopic]
+    postings: dict[str, list[int]]
+    idf: dict[str, float]  # stem -> weight 0..1
+    aliases: dict[str, frozenset[str]]
+    vocab: Vocabulary
+    # Stems the briefs write capitalised inside sentences: names of people, places, bodies.
+    names: frozenset[str] = frozenset()
+    group_terms: list[frozenset[str]]
+    # Every word of an article as the brief holds it (its sentences and headline), by group.
+    article_terms: list[frozenset[str]] = field(default_factory=list)
+    # sentence id -> (previous, next) sentence of the same article in the same brief, when the
+    # brief holds it: a reply that starts "He said" needs the sentence before it.
+    neighbours: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
+    # Sentences followed by a quotation ("In a letter, Kim hailed Putin." / "He said ..."): they
+    # answer "what did X say" together with it.
+    leads_quote: frozenset[int] = frozenset()
+
+    @classmethod
+    def build(cls, briefs: BriefSet, options: MatchOptions | None = None) -> Self:
+        options = options or MatchOptions()
+        sentences: list[IndexedSentence] = []
+        topics: dict[str, IndexedTopic] = {}
+        surface_counts: dict[str, int] = defaultdict(int)
+        sentence_counts: dict[str, int] = defaultdict(int)  # in sentences only, for names
+        group_terms: list[frozenset[str]] = []
+        headlines: list[frozenset[str]] = []  # by group: the article's own headline
+        topic_counts: dict[str, dict[str, int]] = {}
+        abbreviations: dict[str, frozenset[str]] = {}
+        for brief in briefs:
+            for item in brief.cited():
+                if "(" in item.text:
+                    abbreviations.update(defined_abbreviations(item.text))
+        # An abbreviation is looked up from the rarest-looking (longest) word of its phrase.
+        by_first_word: dict[str, list[str]] = defaultdict(list)
+        for abbr, phrase in abbreviations.items():
+            if phrase:
+                by_first_word[max(sorted(phrase), key=len)].append(abbr)
+        for brief in briefs:
+            name_text = " ".join(
+                (
+                    brief.title,
+                    brief.slug.replace("-", " "),
+                    *brief.keywords,
+                    *brief.people,
+                    *brief.places,
+                )
+            )
+            name_terms = term_stems(name_text)
+            groups: dict[str, int] = {}
+            topic_terms: set[str] = set(name_terms)
+            for order, (section, item) in enumerate(_sections(brief)):
+                words = tokens(item.text)
+                for w in words:
+                    surface_counts[w] += 1
+                    sentence_counts[w] += 1
+                terms = {stem(w) for w in words if w not in STOPWORDS}
+                for abbr in terms & abbreviations.keys():
+                    terms |= abbreviations[abbr]
+                for t in terms & by_first_word.keys():
+                    terms.update(a for a in by_first_word[t] if abbreviations[a] <= terms)
+                if item.source not in groups:
+                    groups[item.source] = len(group_terms)
+                    headline = _source_title(brief, item.source)
+                    # The article's own headline and the topic's title: a sentence is about
+                    # these even when it does not repeat them. Not the topic's keywords or
+                    # people, which may come from another article of a merged topic.
+                    group_terms.append(
+                        frozenset(
+                            term_stems(f"{headline} {brief.title} {brief.slug.replace('-', ' ')}")
+                        )
+                    )
+                    headlines.append(frozenset(term_stems(headline)))
+                topic_terms |= terms
+                sentences.append(
+                    IndexedSentence(
+                        id=len(sentences),
+                        slug=brief.slug,
+                        item=item,
+                        section=section,
+                        order=order,
+                        terms=frozenset(terms),
+                        has_number=has_number(item.text, words),
+                        has_date=has_date(item.text),
+                        is_quote=isinstance(item, Quote)
+                        or bool(QUOTE_MARKS.search(item.text))
+                        or not REPORTED.isdisjoint(words),
+                        defines=bool(DEFINES.search(item.text)),
+                        group=groups[item.source],
+                        speaker=frozenset(term_stems(item.speaker))
+                        if isinstance(item, Quote)
+                        else speakers_in(words),
+                    )
+                )
+            for text in (brief.title, *brief.keywords, *brief.people, *brief.places):
+                for w in tokens(text):
+                    surface_counts[w] += 1
+            first = len(sentences) - sum(1 for s in reversed(sentences) if s.slug == brief.slug)
+            counts: dict[str, int] = defaultdict(int)
+            for s in sentences[first:]:
+                for t in s.terms:
+                    counts[t] += 1
+            topic_counts[brief.slug] = counts
+            topics[brief.slug] = IndexedTopic(
+                slug=brief.slug,
+                title=brief.title,
+                title_norm=normalize(brief.title),
+                slug_words=brief.slug.replace("-", " "),
+                name_terms=frozenset(name_terms),
+                terms=frozenset(topic_terms),
+                size=sum(1 for _ in brief.cited()),
+            )
+        neighbours = _neighbours(sentences)
+        # A word's share of a topic's sentences, smoothed so a 7-sentence brief that names
+        # India three times does not outweigh the 150-sentence brief about India.
+        smooth = 10
+        best_share: dict[str, float] = defaultdict(float)
+        for slug, counts in topic_counts.items():
+            size = topics[slug].size + smooth
+            for t, c in counts.items():
+                best_share[t] = max(best_share[t], c / size)
+        for slug, counts in topic_counts.items():
+            size = topics[slug].size + smooth
+            topics[slug].salience.update({t: c / size / best_share[t] for t, c in counts.items()})
+        postings: dict[str, list[int]] = defaultdict(list)
+        for s in sentences:
+            for t in s.terms:
+                postings[t].append(s.id)
+        for topic in topics.values():
+            for t in topic.name_terms:
+                postings.setdefault(t, [])
+        n = max(len(sentences), 1)
+        raw = {t: math.log((n + 1) / (len(ids) + 0.5)) for t, ids in postings.items()}
+        top = max(raw.values(), default=1.0) or 1.0
+        idf = {t: max(v, 0.05 * top) / top for t, v in raw.items()}
+        vocab_by_length: dict[int, list[str]] = defaultdict(list)
+        for word in sorted(surface_counts, key=lambda w: (-surface_counts[w], w)):
+            if word.isalpha() or any(c.isalpha() for c in word):
+                vocab_by_length[len(word)].append(word)
+        for word in STOPWORDS:
+            vocab_by_length[len(word)].append(word)
+        return cls(
+            options=options,
+            sentences=sentences,
+            topics=topics,
+            postings=dict(postings),
+            idf=idf,
+            aliases=demonym_aliases(set(postings)),
+            neighbours=neighbours,
+            leads_quote=frozenset(
+                sid
+                for sid, (_, after) in neighbours.items()
+                if after and sentences[after[0]].is_quote and not sentences[sid].is_quote
+            ),
+            vocab=Vocabulary(
+                by_length=dict(vocab_by_length),
+                surface=frozenset(surface_counts),
+                typo_min_length=options.typo_min_length,
+                typo_two_edits=options.typo_two_edits,
+            ),
+            names=corpus_names((s.item.text for s in sentences), sentence_counts),
+            group_terms=group_terms,
+            article_terms=_article_terms(sentences, headlines),
+        )
+
+
+def _sections(brief: Brief) -> Iterable[tuple[Section, Cited]]:
+    seen: set[str] = set()
+    for section in ("summary", "facts", "quotes", "timeline", "details"):
+        for item in getattr(brief, section):
+            if item.text not in seen:
+                seen.add(item.text)
+                yield section, item
+
+
+def _source_title(brief: Brief, source_id: str) -> str:
+    try:
+        return brief.source(source_id).title
+    except KeyError:
+        return ""
+
+
+def _article_terms(
+    sentences: list[IndexedSentence], group_terms: list[frozenset[str]]
+) -> list[frozenset[str]]:
+    held: list[set[str]] = [set(g) for g in group_terms]
+    for s in sentences:
+        held[s.group] |= s.terms
+    return [frozenset(h) for h in held]
+
+
+def _neighbours(
+    sentences: list[IndexedSentence], reach: int = 3
+) -> dict[int, tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Up to `reach` sentences before and after each one (nearest first) from the same article
+    in the same brief, at most two lines away."""
+    by_article: dict[tuple[str, str], list[IndexedSentence]] = defaultdict(list)
+    for s in sentences:
+        by_article[(s.slug, s.item.source)].append(s)
+    out: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+    for group in by_article.values():
+        group.sort(key=lambda s: (s.item.line, s.order))
+        for i, s in enumerate(group):
+            line = s.item.line
+            before = tuple(
+                p.id for p in reversed(group[max(0, i - reach) : i]) if line - p.item.line <= 2
+            )
+            after = tuple(n.id for n in group[i + 1 : i + 1 + reach] if n.item.line - line <= 2)
+            out[s.id] = (before, after)
+    return out

@@ -1,0 +1,125 @@
+"""What a question asks for, and what a brief sentence offers. Pure, no state.
+
+A question's intents ("overview", "quote", "number", "date", "who", "define") are read with the
+patterns below; a sentence's kind (holds a figure, a date, a quotation or reported speech, a
+definition) with `has_number`, `has_date` and the sentence patterns. The matcher boosts the
+sentences whose kind is what the question asks for (bot.match).
+"""
+
+from __future__ import annotations
+
+import re
+
+_DIGIT = re.compile(r"\d")
+# Figures in words ("two million", "dozens", "a third"), as `tokens` gives them.
+_NUMBER_WORDS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "fifteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "hundred",
+        "hundreds",
+        "thousand",
+        "thousands",
+        "million",
+        "millions",
+        "billion",
+        "billions",
+        "trillion",
+        "dozen",
+        "dozens",
+        "half",
+        "third",
+        "quarter",
+        "percent",
+        "twice",
+        "double",
+    ]
+)
+_YEAR_OR_DATE = re.compile(
+    r"\b(1[89]\d\d|20\d\d)\b|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d"
+    r"|\b\d{1,2}\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+)
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def has_number(text: str, words: list[str]) -> bool:
+    """A figure in digits or in words ("two million", "dozens")."""
+    return bool(_DIGIT.search(text)) or not _NUMBER_WORDS.isdisjoint(words)
+
+
+def has_date(text: str) -> bool:
+    """A year, a day of a month, or a weekday: what a "when" question wants to see."""
+    if any(day in text for day in _WEEKDAYS):
+        return True
+    return bool(_DIGIT.search(text)) and bool(_YEAR_OR_DATE.search(text))
+
+
+QUOTE_MARKS = re.compile(r"[\"“”]")
+# Reported speech answers "what did X say" as well as a quotation does.
+REPORTED = frozenset(
+    [
+        "said",
+        "says",
+        "told",
+        "added",
+        "stated",
+        "warned",
+        "asserted",
+        "argued",
+        "claimed",
+        "insisted",
+        "according",
+    ]
+)
+# Sentences that say what something is: "the ELN, a Marxist group", "X is a ...".
+DEFINES = re.compile(
+    r"\b(is|was|are|were) (a|an|the)\b|\b([Kk]nown as|[Bb]orn as|refers to|"
+    r"stands for|set up|[Ff]ounded|[Ee]stablished)\b"
+)
+ABBREVIATION = re.compile(
+    r"((?:[A-Z][\w’'-]+\s+(?:(?:of|for|the|and|on|in)\s+)*){2,})\((?:the\s+)?([A-Z]{2,8})\)"
+)
+OVERVIEW = re.compile(
+    r"\b(brief me|briefing|brief on|overview|summary|summari[sz]e|sum up|catch me up|"
+    r"fill me in|rundown|run down|lowdown|recap|background|big picture|"
+    r"what'?s (?:going on|happening|up|the story|the deal|new)|"
+    r"what is (?:going on|happening|the story)|tell me about|update me|bring me up to speed|"
+    r"anything on|everything on|latest on|news on|updates? on|explain)\b"
+)
+QUOTE_INTENT = re.compile(
+    r"\b(say|says|said|saying|quote|quoted|told|tell|claim|claimed|comment|comments|"
+    r"remark|remarks|statement|stated|according|react|reaction|respond|response|think|thinks|"
+    r"view|views|position|stance|warn|warned|called)\b"
+)
+NUMBER_INTENT = re.compile(
+    r"\b(how many|how much|how long|how big|how large|how far|how old|number|numbers|percent|percentage|cost|costs|worth|price|"
+    r"figure|figures|total|toll|amount|count|size|billion|million|estimate|estimated)\b"
+)
+# "when" opens a date question; inside one ("killed when a missile hit") it does not.
+DATE_INTENT = re.compile(
+    r"^(when|since when|until when)\b|\b(what|which) (date|year|day|month|time)\b"
+    r"|\b(since|until) when\b|^(on )?what (date|day)\b"
+)
+# Words that belong to the question's form, not its subject: "how LONG was Fogel held".
+HOW = re.compile(r"\bhow (many|much|long|big|large|far|old|often|soon)\b")
+WHO_INTENT = re.compile(r"\b(who|whom|whose|which leader|which official)\b")
+DEFINE_INTENT = re.compile(r"^(what|who)('s| is| are| was| were) |^(whats|whos) ")
+# Overview phrases and question scaffolding dropped before a question is compared with titles.
+SCAFFOLD = frozenset(
+    {"brief", "briefing", "overview", "summary", "summarize", "summarise", "recap"}
+)

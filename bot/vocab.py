@@ -1,0 +1,240 @@
+"""The briefs' own vocabulary: typo correction, corpus aliases, names, speakers, abbreviations.
+
+Everything here is drawn from the corpus, not from a list of questions:
+- `Vocabulary.correct` maps an unknown word to the corpus word (or question word) it is a typo
+  of (rapidfuzz, Damerau-Levenshtein); `glue` joins words a phone split ("s 400" -> "s400").
+- `demonym_aliases` links russia/russian, china/chinese and importer/import as the corpus has
+  them; `defined_abbreviations` reads "Sanctions Act (CAATSA)"; `corpus_names` finds the words
+  the briefs write capitalised; `speakers_in` the words next to "said" or "told".
+- `SYNONYMS` is a short table of general news English (troops ~ soldiers), not tuned on any set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from bot.intents import ABBREVIATION, REPORTED
+from bot.text import STOPWORDS, stem, tokens
+
+# Words news questions and articles use for the same thing. General English, not drawn from any
+# question: a question's word also matches its group's other words.
+SYNONYM_GROUPS = (
+    "troops soldiers forces servicemen",
+    "killed died dead deaths death fatalities",
+    "send deploy dispatch",
+    "swap exchange",
+    "prisoner prisoners detainee detainees imprisoned jailed",
+    "deal agreement pact accord treaty",
+    "ceasefire truce",
+    "talks negotiations",
+    "attack strike assault",
+    "arrest detain",
+    "weapons arms",
+    "border frontier",
+    "refugees migrants",
+    "children kids",
+    "funds funding money",
+    "buy purchase",
+    "country nation",
+    "economy gdp",
+    "vote election poll",
+    "boss chief head",
+    "start begin launch",
+    "end finish stop",
+)
+_DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ns", "n", "is", "i", "ese", "es", "ean", "ish")
+# Derived words that name the doer or the act: "importer" ~ "import", "deployment" ~ "deploy".
+_DERIVED_SUFFIXES = ("ers", "er", "ments", "ment")
+
+
+@dataclass(kw_only=True)
+class Vocabulary:
+    """The words the briefs use, for typo correction. Built once per index; caches corrections."""
+
+    by_length: dict[int, list[str]]  # surface words, most frequent first
+    surface: frozenset[str]
+    typo_min_length: int
+    typo_two_edits: int
+    _typo_cache: dict[str, str | None] = field(default_factory=dict)
+    _anagram_map: dict[str, list[str]] | None = None
+
+    def knows(self, word: str) -> bool:
+        return word in self.surface
+
+    def _anagrams(self) -> dict[str, list[str]]:
+        """Short corpus words (and question words) by their sorted letters, built on first use."""
+        if self._anagram_map is None:
+            found: dict[str, list[str]] = {}
+            for word in self.by_length.get(self.typo_min_length - 1, ()):
+                found.setdefault("".join(sorted(word)), []).append(word)
+            self._anagram_map = found
+        return self._anagram_map
+
+    # -- building -------------------------------------------------------------------------
+
+    def question_word(self, word: str) -> str:
+        """`word`, or the question word it is a typo of ("hw" -> "how")."""
+        if word in self.surface or word in STOPWORDS or not word.isalpha() or len(word) > 4:
+            return word
+        fixed = self.correct(word)
+        return fixed if fixed is not None and fixed in STOPWORDS else word
+
+    def glue(self, words: list[str]) -> list[str]:
+        """Join neighbours the phone split ("s 400" -> "s400") when the corpus knows the join."""
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            if i + 1 < len(words) and (words[i] + words[i + 1]) in self.surface:
+                out.append(words[i] + words[i + 1])
+                i += 2
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+    def correct(self, word: str) -> str | None:
+        """The corpus word (or stopword) this unknown word is a typo of, if one is close enough."""
+        if word in self._typo_cache:
+            return self._typo_cache[word]
+        found: str | None = None
+        if 2 <= len(word) <= 3 and word.isalpha():
+            # "hw", "wre": a question word with a letter missing or two swapped. Only question
+            # words: an unknown short word is more often a name ("jio", "nfl") than a typo.
+            for cand in STOPWORDS:
+                if len(cand) in (len(word), len(word) + 1) and (
+                    DamerauLevenshtein.distance(word, cand, score_cutoff=1) <= 1
+                    and (len(cand) > len(word) or sorted(cand) == sorted(word))
+                ):
+                    found = cand
+                    break
+        elif len(word) >= 4 and word.isalpha():
+            edits = 2 if len(word) >= self.typo_two_edits else 1
+            # normalized_similarity = 1 - edits / longer length: half an edit of slack keeps
+            # float rounding from turning away a word exactly `edits` away.
+            cutoff = 1 - (edits + 0.5) / (len(word) + 1)
+            short = len(word) < self.typo_min_length
+            best: tuple[str, float] | None = None
+            # A 4-letter word is only corrected by a swap of two letters ("waht" -> "what") or
+            # one missing letter ("nort" -> "north"): "rain" must not become "ain" or "rail".
+            lengths = (
+                (len(word), len(word) + 1) if short else (len(word), len(word) - 1, len(word) + 1)
+            )
+            for length in lengths:
+                choices = self.by_length.get(length)
+                if short and length == len(word):
+                    choices = self._anagrams().get("".join(sorted(word)))
+                if not choices:
+                    continue
+                hit = process.extractOne(
+                    word,
+                    choices,
+                    scorer=DamerauLevenshtein.normalized_similarity,
+                    processor=None,
+                    score_cutoff=cutoff,
+                )
+                if hit is not None and (best is None or hit[1] > best[1]):
+                    best = (hit[0], hit[1])
+            found = best[0] if best else None
+        if len(self._typo_cache) < 10_000:
+            self._typo_cache[word] = found
+        return found
+
+
+def term_stems(text: str) -> set[str]:
+    return {stem(w) for w in tokens(text) if w not in STOPWORDS}
+
+
+def defined_abbreviations(text: str) -> dict[str, frozenset[str]]:
+    """Abbreviations a sentence defines: "Sanctions Act (CAATSA)" -> {"caatsa": {...words}}."""
+    out: dict[str, frozenset[str]] = {}
+    for m in ABBREVIATION.finditer(text):
+        abbr = m.group(2)
+        words = re.findall(r"[A-Z][\w’'-]+", m.group(1))
+        # The phrase is the run of capitalised words right before the bracket whose initials
+        # spell the abbreviation.
+        for k in range(len(words), 1, -1):
+            phrase = words[-k:]
+            if "".join(w[0] for w in phrase) == abbr:
+                out[abbr.lower()] = frozenset(term_stems(" ".join(phrase)))
+                break
+    return out
+
+
+_CAPITAL_WORD = re.compile(r"\b[A-Z][a-z]+\b")
+_QUOTE_OPENER = re.compile(r"[“\"‘]([A-Z][a-z]+)\b")
+
+
+def corpus_names(texts: Iterable[str], counts: dict[str, int]) -> frozenset[str]:
+    """Stems written capitalised inside sentences at least four times in five: names.
+
+    `counts` holds every word's occurrences (lowercased); the first word of a sentence or a
+    quotation is not counted as capitalised, since it says nothing.
+    """
+    upper: dict[str, int] = defaultdict(int)
+    for text in texts:
+        for word in _CAPITAL_WORD.findall(text, 1):
+            upper[word.lower()] += 1
+        for word in _QUOTE_OPENER.findall(text):
+            upper[word.lower()] -= 1
+    return frozenset(
+        stem(w)
+        for w, n in upper.items()
+        if n >= 2 and n >= 0.8 * counts.get(w, n) and w not in STOPWORDS
+    )
+
+
+def speakers_in(words: list[str]) -> frozenset[str]:
+    """Who a sentence reports speaking: the words next to "said", "told"... ("Trump said",
+    "said Belousova", "Mr. Peskov added"). Stems, stopwords left out."""
+    found: set[str] = set()
+    for i, word in enumerate(words):
+        if word in REPORTED:
+            for near in (*words[max(0, i - 3) : i], *words[i + 1 : i + 3]):
+                if near not in STOPWORDS and not near.isdigit():
+                    found.add(stem(near))
+    return frozenset(found)
+
+
+def _synonyms() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for group in SYNONYM_GROUPS:
+        stems = {stem(w) for w in group.split()}
+        for st in stems:
+            out.setdefault(st, set()).update(stems)
+    return out
+
+
+SYNONYMS = _synonyms()
+
+
+def demonym_aliases(stems: set[str]) -> dict[str, frozenset[str]]:
+    """Pairs such as russia/russian, ukraine/ukrainian, china/chinese that the corpus uses, and
+    derived words (importer/import, winner/win)."""
+    links: dict[str, set[str]] = defaultdict(set)
+    for word in stems:
+        if len(word) < 5 or not word.isalpha():
+            continue
+        for suffix in _DEMONYM_SUFFIXES + _DERIVED_SUFFIXES:
+            if not word.endswith(suffix):
+                continue
+            base = word[: -len(suffix)]
+            if suffix in _DERIVED_SUFFIXES:
+                # "winner" ~ "win", "shipper" ~ "ship": the doubled consonant goes too. The base
+                # need not be in the corpus: a question's "won" (-> "win") finds "winner".
+                doubled = base[-1:] == base[-2:-1]
+                for cand in (base[:-1],) if doubled else (base,):
+                    if len(cand) >= 3 and cand != word:
+                        links[word].add(cand)
+                        links[cand].add(word)
+                continue
+            for cand in (base, base + "a"):
+                if len(cand) >= 4 and cand in stems and cand != word:
+                    links[word].add(cand)
+                    links[cand].add(word)
+    return {k: frozenset(v) for k, v in links.items()}

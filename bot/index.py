@@ -63,6 +63,10 @@ class MatchOptions:
     # never uses also multiplies the confidence by this: a question about a person or place the
     # article is not about is a near miss, however well the rest of it matches.
     near_miss_factor: float = 0.7
+    # "What did X say": a sentence where neither it nor the one next to it has X as its speaker
+    # (the name before "said", after "said", or a Quote's speaker) has its confidence multiplied
+    # by this. X being merely mentioned while someone else speaks is a near miss.
+    other_speaker_factor: float = 0.6
     # Matched weight (in rarest-word units) that is sure enough however long the question is.
     saturation: float = 2.5
 
@@ -193,7 +197,7 @@ class IndexData:
                         group=groups[item.source],
                         speaker=frozenset(term_stems(item.speaker))
                         if isinstance(item, Quote)
-                        else speakers_in(words),
+                        else speakers_in(item.text),
                     )
                 )
             for text in (brief.title, *brief.keywords, *brief.people, *brief.places):

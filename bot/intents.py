@@ -84,6 +84,16 @@ REPORTED = frozenset(
         "claimed",
         "insisted",
         "according",
+        "noted",
+        "wrote",
+        "alluded",
+        "explained",
+        "stressed",
+        "acknowledged",
+        "admitted",
+        "announced",
+        "replied",
+        "saying",
     ]
 )
 # Sentences that say what something is: "the ELN, a Marxist group", "X is a ...".
@@ -115,6 +125,14 @@ DATE_INTENT = re.compile(
     r"^(when|since when|until when)\b|\b(what|which) (date|year|day|month|time)\b"
     r"|\b(since|until) when\b|^(on )?what (date|day)\b"
 )
+# The verbs of "what did X say": X, the name before the verb, is whose words are asked for
+# ("according to X": the name after it). Not "think" or "position": "why does Moscow think the
+# offer is a trap" asks why, not for Moscow's words.
+SPEECH_VERB = re.compile(
+    r"\b(say|says|said|saying|tell|tells|told|quote|quoted|comment|comments|remark|remarks|"
+    r"claim|claimed|react|reaction|respond|warn|warned)\b"
+)
+ACCORDING_TO = re.compile(r"\baccording to\b")
 # Words that belong to the question's form, not its subject: "how LONG was Fogel held".
 HOW = re.compile(r"\bhow (many|much|long|big|large|far|old|often|soon)\b")
 WHO_INTENT = re.compile(r"\b(who|whom|whose|which leader|which official)\b")

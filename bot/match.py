@@ -32,6 +32,7 @@ from rapidfuzz import fuzz, process
 
 from bot.index import IndexData, IndexedSentence, IndexedTopic, MatchOptions
 from bot.intents import (
+    ACCORDING_TO,
     DATE_INTENT,
     DEFINE_INTENT,
     HOW,
@@ -39,6 +40,7 @@ from bot.intents import (
     OVERVIEW,
     QUOTE_INTENT,
     SCAFFOLD,
+    SPEECH_VERB,
     WHO_INTENT,
 )
 from bot.text import STOPWORDS, normalize, stem, tokens
@@ -70,6 +72,8 @@ class Term:
     weight: float  # 0..1
     known: bool  # False: the briefs never use this word
     name: bool = False  # the briefs write it capitalised: a person, place or organisation
+    # A name before the verb of "what did X say/tell/think": the one whose words are asked for.
+    speaker: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,8 +115,16 @@ class MatchIndex(IndexData):
         intents = set()
         if OVERVIEW.search(norm):
             intents.add("overview")
-        if QUOTE_INTENT.search(norm):
+        said = QUOTE_INTENT.search(norm)
+        if said:
             intents.add("quote")
+        # Whose words are asked for: the names before "say" ("what did Kushner say about
+        # Donbas"), or after "according to".
+        verb = SPEECH_VERB.search(norm)
+        according = ACCORDING_TO.search(norm)
+        speaker_words = set(tokens(norm[: verb.start()])) if verb else set()
+        if according:
+            speaker_words = set(tokens(norm[according.end() :]))
         if NUMBER_INTENT.search(norm):
             intents.add("number")
         if DATE_INTENT.search(norm):
@@ -150,6 +162,7 @@ class MatchIndex(IndexData):
                     weight=weight,
                     known=fixed is not None,
                     name=key in self.names,
+                    speaker=key in self.names and word in speaker_words,
                 )
             )
         topic_text = " ".join(w for w in OVERVIEW.sub(" ", norm).split() if w not in STOPWORDS)
@@ -205,7 +218,10 @@ class MatchIndex(IndexData):
         # the extra words a long question brings do not drown it.
         base = min(total, self.options.saturation)
         worst_penalty = sum(max(t.weight, self.options.absent_floor) for t in terms if t.known)
+        speakers = [t for t in terms if t.speaker] if wants[0] else []
         worst_factor = self.options.near_miss_factor * mismatch ** sum(wants[:3])
+        if speakers:
+            worst_factor *= self.options.other_speaker_factor
         best_sure = (
             max((weight_of(m) for m in set(matched.values())), default=0.0)
             / (base + worst_penalty)
@@ -263,6 +279,12 @@ class MatchIndex(IndexData):
                 score += boost
             if s.section == "summary":
                 score += boost / 4
+            # "What did Kushner say about Donbas" is not answered by a sentence that names
+            # Kushner while someone else speaks: the person asked about must be the speaker of
+            # the sentence or of the one next to it (a quotation continued or introduced).
+            if speakers and not self._spoken_by(sid, speakers):
+                score *= self.options.other_speaker_factor
+                coverage *= self.options.other_speaker_factor
             scored.append((score, coverage, sid))
         # Rank with the boosts; the coverage alone is the confidence. Ties: brief order.
         top = heapq.nsmallest(limit, scored, key=lambda x: (-x[0], x[2]))
@@ -272,6 +294,15 @@ class MatchIndex(IndexData):
             )
             for score, coverage, sid in top
         ]
+
+    def _spoken_by(self, sid: int, speakers: list[Term]) -> bool:
+        """Whether one of `speakers` speaks in sentence `sid` or right before or after it."""
+        before, after = self.neighbours.get(sid, ((), ()))
+        for nid in (sid, *before[:1], *after[:1]):
+            said_by = self.sentences[nid].speaker
+            if said_by and any(not t.alts.isdisjoint(said_by) for t in speakers):
+                return True
+        return False
 
     def _window_mask(self, sid: int, terms: tuple[Term, ...], candidates: int) -> int:
         """Which of the `candidates` terms the sentences next to `sid` hold."""

@@ -189,15 +189,30 @@ def corpus_names(texts: Iterable[str], counts: dict[str, int]) -> frozenset[str]
     )
 
 
-def speakers_in(words: list[str]) -> frozenset[str]:
-    """Who a sentence reports speaking: the words next to "said", "told"... ("Trump said",
-    "said Belousova", "Mr. Peskov added"). Stems, stopwords left out."""
+# A run of capitalised words (a name, with titles and initials): "Lt. Gen. Apti Alaudinov",
+# "Mr. Peskov", "King Abdullah", "South Korea's National Intelligence Service".
+_NAME_RUN = r"(?:[A-Z][\w’'.-]*(?:\s+(?:of\s+|de\s+|van\s+)?|’s\s+|'s\s+)){0,4}[A-Z][\w’'-]*"
+_VERB = "|".join(sorted(REPORTED - {"according", "saying"}))
+# "told X": X is who listened.
+_VERB_BEFORE_SPEAKER = "|".join(sorted(REPORTED - {"according", "told", "saying"}))
+# "X said", "X, a senior fellow at Y, said", "X has said"; "said X"; "according to X".
+_SPEAKER_BEFORE = re.compile(
+    rf"({_NAME_RUN})(?:,[^.;“”\"]{{0,120}})?,?\s+(?:has\s+|had\s+|also\s+|later\s+)?(?:{_VERB})\b"
+)
+_SPEAKER_AFTER = re.compile(
+    rf"\b(?:{_VERB_BEFORE_SPEAKER}|according to)\s+(?:the\s+)?({_NAME_RUN})"
+)
+
+
+def speakers_in(text: str) -> frozenset[str]:
+    """Who a sentence reports speaking: the name right before "said", "told"... or right after
+    it ("Trump said", "Brian Katulis, a senior fellow, said", "said Belousova", "according to
+    TASS"). Stems of the name's words; a name merely mentioned elsewhere in the sentence is not
+    its speaker ("the meeting between Witkoff and Kushner, said Bevuz": Bevuz speaks)."""
     found: set[str] = set()
-    for i, word in enumerate(words):
-        if word in REPORTED:
-            for near in (*words[max(0, i - 3) : i], *words[i + 1 : i + 3]):
-                if near not in STOPWORDS and not near.isdigit():
-                    found.add(stem(near))
+    for pattern in (_SPEAKER_BEFORE, _SPEAKER_AFTER):
+        for m in pattern.finditer(text):
+            found |= term_stems(m.group(1))
     return frozenset(found)
 
 

@@ -12,8 +12,8 @@ from bot.briefs import Brief, BriefSet, Cited, Index, IndexEntry, Source, load_b
 from bot.config import MatchingConfig
 from bot.engine import Engine
 from bot.match import MatchIndex
-from bot.text import normalize
-from bot.vocab import defined_abbreviations, demonym_aliases
+from bot.text import normalize, stem, tokens
+from bot.vocab import defined_abbreviations, demonym_aliases, speakers_in
 
 FIXTURE = Path(__file__).parent / "data" / "fixture_briefs"
 
@@ -211,3 +211,22 @@ def test_short_typos_of_question_words(index: MatchIndex) -> None:
     ]
     # An unknown short word is kept: it is more often a name than a typo.
     assert next(t.word for t in index.query("jio plans").terms) == "jio"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        ("Putin said that Russia would not stop.", "Putin"),
+        ("“It is over,” said Brian Katulis, a senior fellow.", "Brian Katulis"),
+        (
+            "Talks between Witkoff and Kushner in Moscow went well, said Oleksandr Bevuz.",
+            "Oleksandr Bevuz",
+        ),
+        ("Apti Alaudinov, the commander of the unit, said in an interview.", "Apti Alaudinov"),
+        ("“Today’s era is not an era of war,” the prime minister told Putin.", ""),
+        ("She said in an interview that she feared the assault.", ""),
+    ],
+)
+def test_the_speaker_is_the_name_next_to_the_verb(sentence: str, speaker: str) -> None:
+    """A name merely mentioned is not the speaker, nor is the one who was told."""
+    assert speakers_in(sentence) == {stem(w) for w in tokens(speaker)}

@@ -6,9 +6,10 @@ with their names and salience, postings, IDF, the vocabulary. Built once per bri
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Self
 
 from bot.briefs import Brief, BriefSet, Cited, Quote
@@ -20,6 +21,8 @@ from bot.vocab import (
     defined_abbreviations,
     demonym_aliases,
     speakers_in,
+    spelling_variants,
+    subject_name,
     term_stems,
 )
 
@@ -123,6 +126,9 @@ class IndexData:
     # Sentences followed by a quotation ("In a letter, Kim hailed Putin." / "He said ..."): they
     # answer "what did X say" together with it.
     leads_quote: frozenset[int] = frozenset()
+    # Every stem of every speaker: "what did Lyubov say" names a speaker even when her name is
+    # written once.
+    speaker_stems: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, briefs: BriefSet, options: MatchOptions | None = None) -> Self:
@@ -219,6 +225,8 @@ class IndexData:
                 size=sum(1 for _ in brief.cited()),
             )
         neighbours = _neighbours(sentences)
+        sentences = _pronoun_speakers(sentences, neighbours)
+        names = corpus_names((s.item.text for s in sentences), sentence_counts)
         # A word's share of a topic's sentences, smoothed so a 7-sentence brief that names
         # India three times does not outweigh the 150-sentence brief about India.
         smooth = 10
@@ -253,7 +261,7 @@ class IndexData:
             topics=topics,
             postings=dict(postings),
             idf=idf,
-            aliases=demonym_aliases(set(postings)),
+            aliases=_merge(demonym_aliases(set(postings)), spelling_variants(names)),
             neighbours=neighbours,
             leads_quote=frozenset(
                 sid
@@ -266,10 +274,44 @@ class IndexData:
                 typo_min_length=options.typo_min_length,
                 typo_two_edits=options.typo_two_edits,
             ),
-            names=corpus_names((s.item.text for s in sentences), sentence_counts),
+            names=names,
+            speaker_stems=frozenset().union(*(s.speaker for s in sentences)),
             group_terms=group_terms,
             article_terms=_article_terms(sentences, headlines),
         )
+
+
+def _merge(*tables: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for table in tables:
+        for k, v in table.items():
+            out[k] = out.get(k, frozenset()) | v
+    return out
+
+
+# Reported speech whose speaker is a pronoun: "..., she said in an interview".
+_PRONOUN_SAID = re.compile(r"\b(?:he|she)\s+(?:said|says|added|told|explained|noted|wrote)\b", re.I)
+
+
+def _pronoun_speakers(
+    sentences: list[IndexedSentence],
+    neighbours: dict[int, tuple[tuple[int, ...], tuple[int, ...]]],
+) -> list[IndexedSentence]:
+    """A sentence where "she said" takes its speaker from the sentence before it in the same
+    article: that sentence's speaker, else its subject ("Lyubov, a mother of four, is ..." /
+    "..., she said")."""
+    out = list(sentences)
+    for s in sentences:
+        if s.speaker or not _PRONOUN_SAID.search(s.item.text):
+            continue
+        before = neighbours.get(s.id, ((), ()))[0]
+        if not before:
+            continue
+        prev = out[before[0]]
+        speaker = prev.speaker or subject_name(prev.item.text)
+        if speaker:
+            out[s.id] = replace(s, speaker=speaker)
+    return out
 
 
 def _sections(brief: Brief) -> Iterable[tuple[Section, Cited]]:

@@ -162,7 +162,8 @@ class MatchIndex(IndexData):
                     weight=weight,
                     known=fixed is not None,
                     name=key in self.names,
-                    speaker=key in self.names and word in speaker_words,
+                    speaker=word in speaker_words
+                    and (key in self.names or key in self.speaker_stems),
                 )
             )
         topic_text = " ".join(w for w in OVERVIEW.sub(" ", norm).split() if w not in STOPWORDS)
@@ -231,10 +232,15 @@ class MatchIndex(IndexData):
         topic_penalty: dict[int, tuple[float, float]] = {}
         scored: list[tuple[float, float, int]] = []
         for sid, mask in matched.items():
+            s = self.sentences[sid]
+            if speakers and s.speaker:
+                # The one asked about speaks here: "she said" after "Lyubov, a mother of four".
+                for i, term in enumerate(terms):
+                    if term.speaker and not term.alts.isdisjoint(s.speaker):
+                        mask |= 1 << i
             w = weight_of(mask)
             if (w + credit * (total - w)) / base + max_boost < best_sure:
                 continue
-            s = self.sentences[sid]
             if slug is not None and s.slug != slug:
                 continue
             gmask = group_masks.get(s.group)

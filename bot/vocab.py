@@ -204,6 +204,22 @@ _SPEAKER_AFTER = re.compile(
 )
 
 
+# A name followed by its verb, maybe after an apposition: "Lyubov, a mother of four, is",
+# "North Korean leader Kim Jong Un hailed".
+_SUBJECT = re.compile(
+    rf"({_NAME_RUN})(?:,[^.;“”\"]{{0,120}},)?\s+(?:[a-z]+ed|is|was|has|had|says|told)\b"
+)
+
+
+def subject_name(text: str) -> frozenset[str]:
+    """Stems of the first name in a sentence that is the subject of a verb, if any."""
+    for m in _SUBJECT.finditer(text):
+        found = term_stems(m.group(1))
+        if found:
+            return frozenset(found)
+    return frozenset()
+
+
 def speakers_in(text: str) -> frozenset[str]:
     """Who a sentence reports speaking: the name right before "said", "told"... or right after
     it ("Trump said", "Brian Katulis, a senior fellow, said", "said Belousova", "according to
@@ -252,4 +268,25 @@ def demonym_aliases(stems: set[str]) -> dict[str, frozenset[str]]:
                 if len(cand) >= 4 and cand in stems and cand != word:
                     links[word].add(cand)
                     links[cand].add(word)
+    return {k: frozenset(v) for k, v in links.items()}
+
+
+def spelling_variants(names: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Names the corpus spells two ways, one letter apart: Zelensky/Zelenskyy, Donbas/Donbass.
+
+    Transliterated names vary between outlets; a question spelled one way should find the
+    other. Only names (words the briefs capitalise) of five letters or more with the same first
+    three letters, so common words and short names ("Iran"/"Iraq") stay apart.
+    """
+    by_prefix: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(names):
+        if len(name) >= 5 and name.isalpha():
+            by_prefix[name[:3]].append(name)
+    links: dict[str, set[str]] = defaultdict(set)
+    for group in by_prefix.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1:
+                    links[a].add(b)
+                    links[b].add(a)
     return {k: frozenset(v) for k, v in links.items()}

@@ -13,7 +13,13 @@ from bot.config import MatchingConfig
 from bot.engine import Engine
 from bot.match import MatchIndex
 from bot.text import normalize, stem, tokens
-from bot.vocab import defined_abbreviations, demonym_aliases, speakers_in
+from bot.vocab import (
+    defined_abbreviations,
+    demonym_aliases,
+    speakers_in,
+    spelling_variants,
+    subject_name,
+)
 
 FIXTURE = Path(__file__).parent / "data" / "fixture_briefs"
 
@@ -230,3 +236,22 @@ def test_short_typos_of_question_words(index: MatchIndex) -> None:
 def test_the_speaker_is_the_name_next_to_the_verb(sentence: str, speaker: str) -> None:
     """A name merely mentioned is not the speaker, nor is the one who was told."""
     assert speakers_in(sentence) == {stem(w) for w in tokens(speaker)}
+
+
+def test_names_spelled_two_ways_are_one() -> None:
+    variants = spelling_variants({"zelensky", "zelenskyy", "witkof", "witkov", "iran", "iraq"})
+    assert variants["zelensky"] == {"zelenskyy"}
+    assert variants["witkov"] == {"witkof"}
+    assert "iran" not in variants  # short names stay apart
+
+
+@pytest.mark.parametrize(
+    ("sentence", "subject"),
+    [
+        ("Lyubov, a mother of four, is part of a group of residents.", "Lyubov"),
+        ("In a New Year’s letter, North Korean leader Kim Jong Un hailed Putin.", "Kim Jong Un"),
+        ("The talks went on for hours.", ""),
+    ],
+)
+def test_the_subject_a_following_she_said_refers_to(sentence: str, subject: str) -> None:
+    assert subject_name(sentence) == {stem(w) for w in tokens(subject)}

@@ -26,6 +26,7 @@ How a question is scored, in order:
 from __future__ import annotations
 
 import heapq
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -83,6 +84,10 @@ class Query:
     terms: tuple[Term, ...]
     intents: frozenset[str]  # "overview", "quote", "number", "date", "who"
     topic_text: str  # the question without overview phrases, for title matching
+    # "who is the president of France": (president, France) as term positions. A sentence
+    # holds "France" for this question only next to "president" ("France 24 ... President
+    # Zelenskyy" and "buying from France and Italy" do not).
+    bound: tuple[tuple[int, int], ...] = ()
 
     @property
     def weight(self) -> float:
@@ -101,6 +106,21 @@ class TopicMatch:
     slug: str
     score: float  # 0..1
     name_score: float  # fuzzy match of the question against the title and slug, 0..1
+
+
+# "the president of france", "the head of the ELN": a role and what it belongs to.
+_OF_PHRASE = re.compile(r"\b(\w+) of (?:the )?(\w+)")
+# Words apart within which "president ... France" still reads as one phrase ("France's
+# president", "the French president", "president of France").
+_CLOSE = 3
+
+
+def _close(sentence: IndexedSentence, a: Term, b: Term) -> bool:
+    """Whether words of `a` and `b` stand within `_CLOSE` words of each other in the sentence."""
+    stems = [stem(w) for w in tokens(sentence.item.text)]
+    at_a = [i for i, st in enumerate(stems) if st in a.alts]
+    at_b = [i for i, st in enumerate(stems) if st in b.alts]
+    return any(abs(i - j) <= _CLOSE for i in at_a for j in at_b)
 
 
 class MatchIndex(IndexData):
@@ -167,11 +187,18 @@ class MatchIndex(IndexData):
                 )
             )
         topic_text = " ".join(w for w in OVERVIEW.sub(" ", norm).split() if w not in STOPWORDS)
+        bound: list[tuple[int, int]] = []
+        if intents & {"who", "define"}:
+            position = {t.word: i for i, t in enumerate(terms)}
+            for head, tail in _OF_PHRASE.findall(norm):
+                if head in position and tail in position:
+                    bound.append((position[head], position[tail]))
         return Query(
             text=text,
             norm=norm,
             terms=tuple(terms),
             intents=frozenset(intents),
+            bound=tuple(bound),
             topic_text=topic_text,
         )
 
@@ -238,6 +265,12 @@ class MatchIndex(IndexData):
                 for i, term in enumerate(terms):
                     if term.speaker and not term.alts.isdisjoint(s.speaker):
                         mask |= 1 << i
+            for head, tail in query.bound:
+                # "France" alone, or far from "president", is not the president of France.
+                if mask >> tail & 1 and not (
+                    mask >> head & 1 and _close(s, terms[head], terms[tail])
+                ):
+                    mask &= ~(1 << tail)
             w = weight_of(mask)
             if (w + credit * (total - w)) / base + max_boost < best_sure:
                 continue

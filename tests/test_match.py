@@ -255,3 +255,11 @@ def test_names_spelled_two_ways_are_one() -> None:
 )
 def test_the_subject_a_following_she_said_refers_to(sentence: str, subject: str) -> None:
     assert subject_name(sentence) == {stem(w) for w in tokens(subject)}
+
+
+def test_a_role_of_a_place_is_held_only_where_the_words_stand_together(index: MatchIndex) -> None:
+    query = index.query("who is the president of france")
+    assert [(query.terms[a].word, query.terms[b].word) for a, b in query.bound] == [
+        ("president", "france")
+    ]
+    assert index.query("what did the president say about france").bound == ()

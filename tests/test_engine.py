@@ -199,28 +199,41 @@ def test_a_topic_name_with_more_words_is_a_question_not_a_brief_request(engine: 
     assert engine.ask("kursk civilians evacuation").kind == "answer"
 
 
+def _shares(engine: Engine, cases: list[dict[str, object]]) -> tuple[float, float]:
+    """(share of answerable cases answered with an expected string, share of declines declined)."""
+    from bot.text import normalize
+
+    answerable = [c for c in cases if c.get("expect")]
+    declines = [c for c in cases if not c.get("expect")]
+    right = 0
+    for case in answerable:
+        answer = engine.ask(str(case["q"]))
+        reply = normalize(" ".join(s.text for s in answer.sentences))
+        expect = case["expect"]
+        assert isinstance(expect, list)
+        right += answer.answered and any(normalize(e) in reply for e in expect)
+    declined = sum(not engine.ask(str(case["q"])).answered for case in declines)
+    return right / len(answerable), declined / len(declines)
+
+
 def test_quality_floor_on_the_committed_briefs() -> None:
     """An evaluation gate, as trafilatura keeps one: tests/data/questions.yaml on briefs/.
 
-    Floors sit well under the measured figures (bench/answers.py: 85% answered, 93% declined
-    on all questions) so a rebuild of the briefs does not break CI, but a regression does.
+    Floors sit under the measured figures (bench/answers.py: 81% answered and 97% declined on
+    all questions; 67% and 90% on the fresh group, written after the matcher was tuned) so a
+    rebuild of the briefs does not break CI, but a regression does.
     """
     import yaml
-
-    from bot.text import normalize
 
     folder = ROOT / "briefs"
     if not (folder / "index.yaml").exists():
         pytest.skip("no committed briefs")
     engine = Engine(load_briefs(folder), MatchingConfig())
     cases = yaml.safe_load((ROOT / "tests/data/questions.yaml").read_text(encoding="utf-8"))
-    answerable = [c for c in cases["questions"] if c.get("expect")]
-    declines = [c for c in cases["questions"] if not c.get("expect")]
-    right = 0
-    for case in answerable:
-        answer = engine.ask(case["q"])
-        reply = normalize(" ".join(s.text for s in answer.sentences))
-        right += answer.answered and any(normalize(e) in reply for e in case["expect"])
-    declined = sum(not engine.ask(case["q"]).answered for case in declines)
-    assert right / len(answerable) >= 0.7
-    assert declined / len(declines) >= 0.8
+    answered, declined = _shares(engine, cases["questions"])
+    assert answered >= 0.75
+    assert declined >= 0.88
+    fresh = [c for c in cases["questions"] if c.get("set") == "fresh"]
+    answered, declined = _shares(engine, fresh)
+    assert answered >= 0.6
+    assert declined >= 0.8

@@ -1,7 +1,8 @@
 """Question -> ranked sentences and topics. Pure: no I/O, no Telegram, no config file.
 
-The index is built once per brief set (`MatchIndex.build`, also on every /reload) and every
-question is matched against it in well under a millisecond on the seeds' briefs.
+The index is built once per brief set (`MatchIndex.build`, also on every /reload; the data is
+in bot.index, the vocabulary in bot.vocab, question kinds in bot.intents) and every question is
+matched against it in well under a millisecond on the seeds' briefs.
 
 How a question is scored, in order:
 1. **Terms.** The question's content words (`bot.text.content_tokens`), each corrected against
@@ -12,13 +13,16 @@ How a question is scored, in order:
    "russia". A word the corpus never uses weighs as much as the rarest word: a question about
    the weather or a horoscope leans on words no brief contains, and that is what declines it.
 3. **Synonyms drawn from the corpus.** Demonyms and country names meet when the corpus has both
-   ("russian" ~ "russia", "ukrainian" ~ "ukraine"), and an abbreviation defined in a brief,
-   "Countering America's Adversaries Through Sanctions Act (CAATSA)", stands for its words.
+   ("russian" ~ "russia", "ukrainian" ~ "ukraine"), a name spelled two ways one letter apart
+   is one (Zelensky ~ Zelenskyy), and an abbreviation defined in a brief, "Countering
+   America's Adversaries Through Sanctions Act (CAATSA)", stands for its words.
 4. **Sentence score = weighted coverage**: the share of the question's weight found in the
    sentence; a term missing from the sentence but present in its article's headline or its
    topic's name gets part credit (the sentence is about it even when it does not repeat it).
    Small boosts for what the question asks: a quote for "what did X say", a number for
-   "how many", a date for "when".
+   "how many", a date for "when". Two near-miss rules: "what did X say" wants X as the speaker
+   (of the sentence or the one next to it), not merely mentioned; "who is the A of B" holds B
+   only where A stands next to it.
 5. **Topic score**: the same coverage over everything a topic holds, and a fuzzy match of the
    question against the topic's title and slug (for /brief and overview requests).
 """

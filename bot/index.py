@@ -87,6 +87,9 @@ class IndexedSentence:
     is_quote: bool
     group: int  # article-within-topic group, for context credit
     speaker: frozenset[str] = frozenset()  # stems of a Quote's speaker
+    # Stems of the name doing the sentence's first verb ("Navalnaya mocked the process"): for
+    # "what did X say", X acting in the sentence is as good as X speaking.
+    subject: frozenset[str] = frozenset()
     defines: bool = False  # reads like a definition ("X, a Marxist group, ...")
 
 
@@ -204,6 +207,7 @@ class IndexData:
                         speaker=frozenset(term_stems(item.speaker))
                         if isinstance(item, Quote)
                         else speakers_in(item.text),
+                        subject=subject_name(item.text),
                     )
                 )
             for text in (brief.title, *brief.keywords, *brief.people, *brief.places):

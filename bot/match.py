@@ -186,8 +186,7 @@ class MatchIndex(IndexData):
                     weight=weight,
                     known=fixed is not None,
                     name=key in self.names,
-                    speaker=word in speaker_words
-                    and (key in self.names or key in self.speaker_stems),
+                    speaker=word in speaker_words,
                 )
             )
         topic_text = " ".join(w for w in OVERVIEW.sub(" ", norm).split() if w not in STOPWORDS)
@@ -342,7 +341,7 @@ class MatchIndex(IndexData):
         """Whether one of `speakers` speaks in sentence `sid` or right before or after it."""
         before, after = self.neighbours.get(sid, ((), ()))
         for nid in (sid, *before[:1], *after[:1]):
-            said_by = self.sentences[nid].speaker
+            said_by = self.sentences[nid].speaker | self.sentences[nid].subject
             if said_by and any(not t.alts.isdisjoint(said_by) for t in speakers):
                 return True
         return False

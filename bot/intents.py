@@ -137,6 +137,9 @@ ACCORDING_TO = re.compile(r"\baccording to\b")
 HOW = re.compile(r"\bhow (many|much|long|big|large|far|old|often|soon)\b")
 WHO_INTENT = re.compile(r"\b(who|whom|whose|which leader|which official)\b")
 DEFINE_INTENT = re.compile(r"^(what|who)('s| is| are| was| were) |^(whats|whos) ")
+# "novorossia meaning", "what does ELN stand for": a definition asked in other words. The cue
+# is the question's form, not its subject, and is dropped from its terms.
+MEANING = re.compile(r"\b(meaning|mean|means|definition|stand for|stands for)\b")
 # Overview phrases and question scaffolding dropped before a question is compared with titles.
 SCAFFOLD = frozenset(
     {"brief", "briefing", "overview", "summary", "summarize", "summarise", "recap"}

@@ -41,6 +41,7 @@ from bot.intents import (
     DATE_INTENT,
     DEFINE_INTENT,
     HOW,
+    MEANING,
     NUMBER_INTENT,
     OVERVIEW,
     QUOTE_INTENT,
@@ -157,9 +158,11 @@ class MatchIndex(IndexData):
             intents.add("who")
         if DEFINE_INTENT.search(norm) and len(norm.split()) <= 6:
             intents.add("define")
+        if MEANING.search(norm):
+            intents.add("define")
         words = [
             w
-            for w in self.vocab.glue(tokens(HOW.sub(" ", norm)))
+            for w in self.vocab.glue(tokens(MEANING.sub(" ", HOW.sub(" ", norm))))
             if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
         ]
         terms: list[Term] = []

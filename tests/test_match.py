@@ -107,6 +107,9 @@ def test_intents(index: MatchIndex) -> None:
     assert "date" in index.query("when did the missile hit").intents
     assert "overview" in index.query("brief me on kursk").intents
     assert "number" in index.query("hw many civilians").intents  # a mistyped question word
+    meaning = index.query("kursk meaning")
+    assert "define" in meaning.intents
+    assert [t.word for t in meaning.terms] == ["kursk"]
 
 
 def test_abbreviations_defined_in_a_sentence() -> None:

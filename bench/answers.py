@@ -2,12 +2,15 @@
 
     .venv/bin/python bench/answers.py                      # briefs from config.yaml
     .venv/bin/python bench/answers.py --briefs DIR -v      # another brief set, list the misses
-    .venv/bin/python bench/answers.py --bbc                # also p99 on briefs built from BBC
+    .venv/bin/python bench/answers.py --bbc                # also tests/data/bbc_questions.yaml
+                                                           # on briefs built from the BBC corpus
+    .venv/bin/python bench/answers.py --bbc --bbc-briefs /tmp/bbc   # build them once, reuse
 
 The baseline is bm25s over every sentence of the raw seeds (no cleaning), replying with its
 top sentences up to the engine's reply length for the same question; it declines only when
 no sentence shares a word with the question. Figures are given for the tuned part, the
-held-out part and all questions. "Overall" is the share of all questions handled right:
+held-out part (written with the matcher), the fresh part (written later, before the engine
+was run on it) and all questions. "Overall" is the share of all questions handled right:
 answerable ones answered with the expected text, must-decline ones declined.
 """
 

@@ -49,6 +49,8 @@ from pathlib import Path
 from telegram.ext import AIORateLimiter
 
 ROOT = Path(__file__).resolve().parent.parent
+# bench/ holds telegram.py, which would shadow python-telegram-bot's `telegram` package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
 import bot.tg.app  # noqa: E402

@@ -81,14 +81,18 @@ class TopicsConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class BuildConfig:
-    max_topics: int = 40
+    # A safety cap: the number of topics follows the corpus (see cluster_threshold).
+    max_topics: int = 200
     # A topic needs real substance: at least this many kept sentences.
     min_topic_sentences: int = 4
     summary_sentences: int = 5
     max_facts: int = 15
     max_quotes: int = 10
-    # Further informative sentences kept per brief for answering questions (not shown in full).
-    max_details: int = 300
+    # Further informative sentences kept for answering questions (not shown in full): at most
+    # `details_per_article` from each article, so every article feeds its brief, and at most
+    # `max_details` per brief in all (a safety cap).
+    details_per_article: int = 60
+    max_details: int = 3000
     # Articles join one topic while their average TF-IDF cosine similarity is at least this
     # (0..1): higher gives more, narrower topics.
     cluster_threshold: float = 0.15
@@ -239,6 +243,7 @@ def _validate(config: Config, where: str) -> None:
         "max_facts",
         "max_quotes",
         "max_details",
+        "details_per_article",
     ):
         if getattr(config.build, name) < 1:
             raise ConfigError(f"{where}: build.{name} must be at least 1")

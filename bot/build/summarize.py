@@ -56,6 +56,7 @@ class SummaryOptions:
     max_facts: int
     max_quotes: int
     max_details: int
+    details_per_article: int
 
     @classmethod
     def from_config(cls, build: BuildConfig) -> SummaryOptions:
@@ -64,6 +65,7 @@ class SummaryOptions:
             max_facts=build.max_facts,
             max_quotes=build.max_quotes,
             max_details=build.max_details,
+            details_per_article=build.details_per_article,
         )
 
 
@@ -135,7 +137,7 @@ def summarize(topic: Topic, idf: dict[str, float], options: SummaryOptions) -> B
     }
     timeline = list(dated)[: options.max_facts]
     shown = used | set(facts) | set(quoted) | set(timeline)
-    details = [i for i in by_rank if i not in shown][: options.max_details]
+    details = _pick_details([i for i in by_rank if i not in shown], sentences, kinds, options)
 
     cited = [*summary, *facts, *quoted, *timeline, *details]
     sources = _sources(sentences, cited)
@@ -263,6 +265,31 @@ def _pick_summary(
             continue
         chosen.append(i)
     return chosen
+
+
+def _pick_details(
+    rest: list[int], sentences: list[_Sentence], kinds: dict[int, str], options: SummaryOptions
+) -> list[int]:
+    """The sentences kept for answering, capped per ARTICLE rather than per topic.
+
+    A per-topic cap lets a big topic's most central article crowd out the rest, so most
+    articles' facts would be in no brief. Each article gives its most telling sentences first
+    (its lead, sentences with numbers or decisions, quotes), then the most central ones;
+    `max_details` is only a safety cap on one brief's size.
+    """
+
+    def telling(i: int) -> bool:
+        s = sentences[i]
+        return s.lead or kinds.get(i, "statement") != "statement" or find_quote(s.text) is not None
+
+    taken: Counter[str] = Counter()
+    out: list[int] = []
+    for i in sorted(rest, key=lambda i: not telling(i)):  # stable: rank order within each
+        article = sentences[i].article.id
+        if taken[article] < options.details_per_article:
+            taken[article] += 1
+            out.append(i)
+    return out[: options.max_details]
 
 
 def _miscased(text: str) -> bool:

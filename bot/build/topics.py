@@ -85,6 +85,8 @@ MIN_SENTENCE_WORDS = 6
 MOVE_MIN_SIMILARITY = 0.2
 # ... and this many times more similar to it than to its own topic.
 MOVE_RATIO = 2.0
+# A group too small to be a topic joins the nearest topic only if at least this similar.
+ATTACH_MIN_SIMILARITY = 0.1
 _SLUG_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -286,6 +288,7 @@ def _topics_from_groups(
             ranked.append((k, len(group), size))
     ranked.sort(key=lambda r: (-r[1], -r[2], groups[r[0]][0]))
     ranked = ranked[: options.max_topics]
+    _attach_leftovers(passages, [r[0] for r in ranked], groups, centroids)
     topics: list[Topic] = []
     used: set[str] = set()
     for k, _articles, _size in ranked:
@@ -309,6 +312,27 @@ def _topics_from_groups(
             )
         )
     return topics
+
+
+def _attach_leftovers(
+    passages: list[list[Passage]], kept: list[int], groups: list[list[int]], centroids: Matrix
+) -> None:
+    """Give the passages of groups that make no topic (too little to say, or past
+    max_topics) to the nearest kept topic, if it is close enough, so their articles still
+    feed a brief. A short item on an otherwise uncovered story stays out rather than
+    muddle an unrelated brief."""
+    if not kept:
+        return
+    kept_set = set(kept)
+    rows = centroids[kept]
+    for k in range(len(groups)):
+        if k in kept_set or not passages[k]:
+            continue
+        sims = np.round(rows @ centroids[k], 6)
+        best = int(np.argmax(sims))
+        if sims[best] >= ATTACH_MIN_SIMILARITY:
+            passages[kept[best]].extend(passages[k])
+            passages[k] = []
 
 
 # Headlines longer than this read badly as a topic title ("End to Russia-Ukraine war? After

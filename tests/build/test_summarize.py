@@ -191,3 +191,37 @@ def test_a_topic_with_nothing_to_cite_is_a_clear_error() -> None:
     topic = Topic(slug="pinned", title="Pinned", passages=(fragment,), terms=(), pinned=True)
     with pytest.raises(BuildError, match=r"topic 'pinned': no whole sentence to cite"):
         summarize(topic, {}, OPTIONS)
+
+
+def test_details_are_capped_per_article_so_every_article_feeds_its_brief() -> None:
+    second = Article(
+        id="seeds/001.txt:1",
+        file="seeds/001.txt",
+        title="Kursk villagers describe months under occupation",
+        title_line=1,
+        outlet="Reuters",
+        date=None,
+        byline=None,
+        first_line=1,
+        last_line=4,
+        paragraphs=tuple(
+            Paragraph(line=n, text=t)
+            for n, t in [
+                (2, "Villagers in the Kursk region described months living under Ukrainian control."),
+                (3, "Some of them said the soldiers shared food with the elderly in the villages."),
+                (4, "Others said they had no news of relatives who had fled to Kursk city."),
+            ]
+        ),
+    )  # fmt: skip
+    topic = Topic(
+        slug=TOPIC.slug,
+        title=TOPIC.title,
+        passages=TOPIC.passages + tuple(Passage(article=second, paragraph=p) for p in second.paragraphs),
+        terms=TOPIC.terms,
+    )  # fmt: skip
+    options = SummaryOptions.from_config(
+        BuildConfig(summary_sentences=1, max_facts=1, max_quotes=1, details_per_article=1)
+    )
+    b = summarize(topic, {}, options)
+    files = [b.source(d.source).file for d in b.details]
+    assert sorted(files) == ["seeds/000.txt", "seeds/001.txt"]  # one each, none crowded out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -184,3 +186,13 @@ def test_a_story_without_a_headline_is_titled_by_its_key_words() -> None:
     untitled = article("seeds/x.txt", "", *(p.text for p in VOLCANO_A.paragraphs))
     (topic,) = discover_topics([untitled], OPTIONS, TopicsConfig()).topics
     assert "Grindavik" in topic.title.split()
+
+
+def test_a_group_too_small_for_a_topic_feeds_the_nearest_topic_if_it_is_close() -> None:
+    # Every article its own group; only one topic allowed: the other volcano report still
+    # feeds the volcano brief, while the unrelated wheat story is left out, not mixed in.
+    options = dataclasses.replace(OPTIONS, cluster_threshold=0.99, max_topics=1)
+    topics = discover_topics([VOLCANO_A, VOLCANO_B, WHEAT], options, TopicsConfig())
+    (volcano,) = topics.topics
+    assert {p.article.id for p in volcano.passages} == {VOLCANO_A.id, VOLCANO_B.id}
+    assert topics.unassigned == 1

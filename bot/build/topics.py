@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from bot.build.article import Article, Paragraph
 from bot.build.sentences import split_sentences
+from bot.build.shift import split_all
 from bot.config import BuildConfig, TopicsConfig
 from bot.errors import BuildError
 from bot.text import content_tokens, normalize, stem
@@ -121,6 +122,15 @@ def discover_topics(
     ]
     bags = [_article_bag(t) for t in tokens]
     idf = _idf(bags)
+    parts = split_all(articles, terms, idf)
+    if len(parts) != len(articles):  # a page ran two stories together: weigh the parts
+        articles = parts
+        tokens = [
+            [content_tokens(a.title), *(content_tokens(p.text) for p in a.paragraphs)]
+            for a in articles
+        ]
+        bags = [_article_bag(t) for t in tokens]
+        idf = _idf(bags)
     vocab = {t: i for i, t in enumerate(sorted(idf))}
     matrix = _tfidf_matrix(bags, vocab, idf)
     groups = cluster(matrix, options.cluster_threshold)

@@ -46,12 +46,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from telegram.ext import AIORateLimiter
-
 ROOT = Path(__file__).resolve().parent.parent
 # bench/ holds telegram.py, which would shadow python-telegram-bot's `telegram` package.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
+
+from telegram.ext import AIORateLimiter  # noqa: E402
 
 import bot.tg.app  # noqa: E402
 from bot.briefs import load_briefs  # noqa: E402

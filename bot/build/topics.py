@@ -240,19 +240,47 @@ def proper_names(articles: Sequence[Article]) -> set[str]:
     return {w for w, n in total.items() if capital[w] >= 0.7 * n}
 
 
-def slug_words(key_terms: Sequence[str], proper: set[str]) -> list[str]:
-    """Words for a slug: the two leading names, then the leading ordinary word, then the rest.
+def slug_words(
+    key_terms: Sequence[str], proper: set[str], headlines: Iterable[str] = ()
+) -> list[str]:
+    """Words for a slug: the topic's leading names, then its key word, then the rest.
 
-    "kursk-sudzha-fighting" reads as a topic; "india" and "indian" (or "korea", "korean") are
-    one word said twice, so a word sharing its first five letters with a chosen one is skipped.
+    A name leads only if it is among the topic's eight most distinctive words (a name far down
+    the list says little of the story); those in the top five come first, and among them those
+    the headlines use:
+    "india-ukraine-frustrate" rather than a quoted analyst in "india-peri-frustrate". Month and weekday names are capitalised but name no subject.
+    "india" and "indian" (or "korea", "korean") are one word said twice, so a word sharing its
+    first five letters with a chosen one is skipped.
     """
     distinct: list[str] = []
     for word in key_terms:
         if not any(word[:5] == w[:5] for w in distinct):
             distinct.append(word)
-    names = [t for t in distinct if t in proper]
-    common = [t for t in distinct if t not in proper]
-    return [*names[:2], *common[:1], *names[2:], *common[1:]]
+    top = distinct[:SLUG_TOP_TERMS]
+    titled = {w for h in headlines for w in content_tokens(h)}
+    near = [t for t in distinct[:SLUG_NEAR_TERMS] if t in proper and t not in _CALENDAR]
+    names = sorted(near, key=lambda t: (t not in top, t not in titled, near.index(t)))
+    common = [t for t in distinct if t not in names]
+    # The key word: the leading ordinary word, if it is distinctive; else one more name.
+    key = common[:1] if common and common[0] in top else []
+    lead = [*names[:2], *key]
+    rest = [t for t in [*names[2:], *common, *distinct] if t not in lead]
+    out: list[str] = []
+    for word in [*lead, *rest]:
+        if word not in out:
+            out.append(word)
+    return out
+
+
+# A slug draws its names and key word from this many of the topic's most distinctive words.
+SLUG_TOP_TERMS = 5
+# ... and names, those of the top five first, from this many.
+SLUG_NEAR_TERMS = 8
+_CALENDAR = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday",
+}  # fmt: skip
 
 
 def _surface_forms(tokens: list[list[list[str]]]) -> dict[str, str]:
@@ -309,7 +337,7 @@ def _topics_from_groups(
         central = max(
             group, key=lambda i: (_title_fit(articles[i].title, matrix[i] @ centroids[k]), -i)
         )
-        slug = _unique_slug(slug_words(key_terms, proper), used)
+        slug = _unique_slug(slug_words(key_terms, proper, (articles[i].title for i in group)), used)
         used.add(slug)
         topics.append(
             Topic(

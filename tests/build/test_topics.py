@@ -196,3 +196,17 @@ def test_a_group_too_small_for_a_topic_feeds_the_nearest_topic_if_it_is_close() 
     (volcano,) = topics.topics
     assert {p.article.id for p in volcano.passages} == {VOLCANO_A.id, VOLCANO_B.id}
     assert topics.unassigned == 1
+
+
+def test_slug_names_are_distinctive_headline_names_never_months() -> None:
+    proper = {"india", "peri", "ukraine", "bhatia", "halifax", "november"}
+    # A quoted analyst ranks high but the headline names India and Ukraine.
+    key = ["india", "frustrate", "peri", "ukraine", "refusal", "sides", "bhatia"]
+    headline = ["India's refusal to take a side in the Ukraine war is frustrating the West"]
+    assert slug_words(key, proper, headline)[:3] == ["india", "ukraine", "frustrate"]
+    # A name still leads from a little further down; a month is no name.
+    key = ["house", "prices", "november", "mortgage", "lending", "market", "halifax"]
+    assert slug_words(key, proper)[:3] == ["halifax", "house", "prices"]
+    # A name far down the list says little of the story.
+    key = ["dollar", "euros", "currency", "deficit", "trade", "slide", "low", "yen", "halifax"]
+    assert slug_words(key, proper)[:3] == ["dollar", "euros", "currency"]

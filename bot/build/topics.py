@@ -5,12 +5,16 @@ and paragraphs; articles are grouped by average-linkage agglomerative clustering
 similarity, merging while the two closest groups are, on average, more similar than
 `cluster_threshold`. Average linkage keeps a group together only when most of its members share
 vocabulary, so two outlets' copies of one story meet ("Kursk", "Sudzha", "civilians"), while a
-single shared word ("Putin") does not chain unrelated stories into one blob.
+single shared word ("Putin") does not chain unrelated stories into one blob. Before that, a
+page that runs a headless second story on after an article is cut in two where lexical
+cohesion drops (bot/build/shift.py).
 
 Then, paragraph by paragraph, a paragraph that is plainly about another topic (far closer to
 that topic's centroid than to its own article's) moves there, so an article that mixes subjects
 feeds more than one topic. A group becomes a topic only with real substance: at least
-`min_topic_sentences` informative sentences. Its slug comes from its most distinctive terms (the
+`min_topic_sentences` informative sentences; the number of topics follows the corpus, up to
+the safety cap `max_topics`, and a group that makes no topic joins the nearest topic when it is
+close, so its articles still feed a brief. Its slug comes from its most distinctive terms (the
 same corpus always gives the same slugs) and its title is the headline of its most central
 article. Finally config.yaml's `topics` section is applied: merge, rename, then pin.
 """

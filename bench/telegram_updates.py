@@ -5,6 +5,9 @@ the load itself, so this process runs nothing but the bot. The real
 Application long-polls it (telegram.base_url), runs the real engine on real briefs and sends
 every reply back over HTTP. The rate limiter is off: this measures the bot, not Telegram's limits.
 
+Then the baseline, in the same run: a bare python-telegram-bot Application that echoes every
+update, over the same fake server, connections and burst workload ("echo" row).
+
 Two phases, each bounded in count and time:
   burst   N updates queued at once; throughput = N / time until the last reply
   steady  updates offered at a fixed rate (default 300/s); reply latency percentiles
@@ -38,6 +41,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+from telegram import Update  # noqa: E402
+from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler  # noqa: E402
 
 from bot.config import (  # noqa: E402
     Config,
@@ -173,6 +179,27 @@ async def run_phase(
     }
 
 
+def echo_application(base_url: str, concurrency: int, pool: int) -> Any:
+    """Bare PTB with the same connection settings: every message and button press echoed."""
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        if update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, "echo")
+
+    app = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(base_url)
+        .connection_pool_size(pool)
+        .concurrent_updates(concurrency)
+        .build()
+    )
+    app.add_handler(TypeHandler(Update, echo))
+    return app
+
+
 async def bench(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
     briefs = args.briefs
     if briefs is None:
@@ -216,6 +243,20 @@ async def bench(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
                 await app.updater.stop()
                 await app.stop()
             store.close()
+            # The baseline in the same run: bare python-telegram-bot, echoing every update,
+            # over the same fake server and workload. The gap is what Briefbot itself costs.
+            echo = echo_application(server.base_url, args.concurrency, args.pool)
+            async with echo, httpx.AsyncClient() as client:
+                await echo.start()
+                assert echo.updater is not None
+                await echo.updater.start_polling(poll_interval=0, timeout=1)
+                await run_phase(client, server, workload(engine, 50, seed=1), None, 10)
+                updates = workload(engine, args.updates, seed=2)
+                results.append(
+                    ("echo", await run_phase(client, server, updates, None, args.time_limit))
+                )
+                await echo.updater.stop()
+                await echo.stop()
     finally:
         server.stop()
     return results

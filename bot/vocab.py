@@ -63,6 +63,7 @@ class Vocabulary:
     typo_two_edits: int
     _typo_cache: dict[str, str | None] = field(default_factory=dict)
     _anagram_map: dict[str, list[str]] | None = None
+    _initial_map: dict[tuple[int, str], list[str]] | None = None
 
     def knows(self, word: str) -> bool:
         return word in self.surface
@@ -75,6 +76,16 @@ class Vocabulary:
                 found.setdefault("".join(sorted(word)), []).append(word)
             self._anagram_map = found
         return self._anagram_map
+
+    def _by_initial(self, length: int, initial: str) -> list[str]:
+        """Corpus words of `length` letters starting with `initial`, most frequent first."""
+        if self._initial_map is None:
+            found: dict[tuple[int, str], list[str]] = {}
+            for size, words in self.by_length.items():
+                for word in words:
+                    found.setdefault((size, word[:1]), []).append(word)
+            self._initial_map = found
+        return self._initial_map.get((length, initial), [])
 
     # -- building -------------------------------------------------------------------------
 
@@ -126,9 +137,16 @@ class Vocabulary:
                 (len(word), len(word) + 1) if short else (len(word), len(word) - 1, len(word) + 1)
             )
             for length in lengths:
-                choices = self.by_length.get(length)
+                # A typo rarely touches a word's first letter (Pollock and Zamora, 1983: about
+                # 7% of misspellings), and a word that meets a corpus word only by changing it
+                # is another word: "iphone" is not "phone", "marsh" could be "harsh".
+                choices = self._by_initial(length, word[0])
                 if short and length == len(word):
-                    choices = self._anagrams().get("".join(sorted(word)))
+                    choices = [
+                        c
+                        for c in self._anagrams().get("".join(sorted(word)), ())
+                        if c[0] == word[0]
+                    ]
                 if not choices:
                     continue
                 hit = process.extractOne(

@@ -97,6 +97,16 @@ def test_typos_are_corrected_against_the_briefs_vocabulary(index: MatchIndex) ->
     assert [t.key for t in query.terms] == ["hegseth", "sudzha"]
 
 
+@pytest.mark.parametrize("word", ["xursk", "ikursk"])
+def test_a_word_that_differs_from_a_corpus_word_in_its_first_letter_stays_unknown(
+    index: MatchIndex, word: str
+) -> None:
+    # "iphone" is not "phone": it must weigh as the unknown word it is, not as a common one.
+    (term,) = index.query(word).terms
+    assert not term.known
+    assert [t.key for t in index.query("kursx").terms] == ["kursk"]  # the last letter may slip
+
+
 def test_a_typo_of_a_question_word_is_dropped(index: MatchIndex) -> None:
     assert [t.word for t in index.query("waht abt kursk").terms] == ["kursk"]
 

@@ -122,9 +122,10 @@ class Engine:
             if len(chosen) >= limit or m.rank < best.rank - FOLLOW_UP_MARGIN:
                 break
             texts = {s.item.text for s in chosen}
+            same_article = m.sentence.group == best.sentence.group
             if (
                 m.sentence.slug == best.sentence.slug
-                and m.score >= self.options.answer_cutoff
+                and (m.plain if same_article else m.score) >= self.options.answer_cutoff
                 and m.sentence.item.text not in texts
             ):
                 chosen.append(m.sentence)

@@ -104,6 +104,10 @@ class SentenceMatch:
     sentence: IndexedSentence
     score: float  # 0..1, the confidence
     rank: float = 0.0  # the score before clipping, boosts included: what orders the list
+    # The confidence before the doubt about the whole article (question words it never uses):
+    # a sentence following the best one from the same article is judged on this, the doubt
+    # being the same for both and already paid by the best.
+    plain: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -262,8 +266,8 @@ class MatchIndex(IndexData):
             * worst_factor
         )
         group_masks: dict[int, int] = {}
-        topic_penalty: dict[int, tuple[float, float]] = {}
-        scored: list[tuple[float, float, int]] = []
+        topic_penalty: dict[int, tuple[float, float, float]] = {}
+        scored: list[tuple[float, float, float, int]] = []
         for sid, mask in matched.items():
             s = self.sentences[sid]
             if speakers and s.speaker:
@@ -294,18 +298,17 @@ class MatchIndex(IndexData):
             if absent is None:
                 absent = self._absent_penalty(terms, s.group)
                 topic_penalty[s.group] = absent
-            penalty, factor = absent
+            penalty, extra, factor = absent
             missing = ~mask & ((1 << len(terms)) - 1)
             window = 0
             if missing & ~gmask:
                 window = self._window_mask(s.id, terms, missing & ~gmask)
-            coverage = (
-                w + credit * weight_of(missing & gmask) + window_credit * weight_of(window)
-            ) / (base + penalty)
+            found = w + credit * weight_of(missing & gmask) + window_credit * weight_of(window)
             # Rank on the unclipped coverage (more of the question matched ranks higher even
             # past saturation); the confidence is clipped to 1.
-            score = coverage * factor
-            coverage = min(1.0, coverage) * factor
+            score = found / (base + penalty) * factor
+            plain = min(1.0, found / (base + penalty)) * factor
+            coverage = min(1.0, found / (base + penalty + extra)) * factor
             if wants[0] and s.is_quote:
                 score += boost
                 # "what did Hegseth say": his own words first.
@@ -330,14 +333,18 @@ class MatchIndex(IndexData):
             if speakers and not self._spoken_by(sid, speakers):
                 score *= self.options.other_speaker_factor
                 coverage *= self.options.other_speaker_factor
-            scored.append((score, coverage, sid))
+                plain *= self.options.other_speaker_factor
+            scored.append((score, coverage, plain, sid))
         # Rank with the boosts; the coverage alone is the confidence. Ties: brief order.
-        top = heapq.nsmallest(limit, scored, key=lambda x: (-x[0], x[2]))
+        top = heapq.nsmallest(limit, scored, key=lambda x: (-x[0], x[3]))
         return [
             SentenceMatch(
-                sentence=self.sentences[sid], score=min(1.0, coverage) * specificity, rank=score
+                sentence=self.sentences[sid],
+                score=min(1.0, coverage) * specificity,
+                rank=score,
+                plain=plain * specificity,
             )
-            for score, coverage, sid in top
+            for score, coverage, plain, sid in top
         ]
 
     def _spoken_by(self, sid: int, speakers: list[Term]) -> bool:
@@ -360,19 +367,26 @@ class MatchIndex(IndexData):
                     found |= 1 << i
         return found
 
-    def _absent_penalty(self, terms: tuple[Term, ...], group: int) -> tuple[float, float]:
-        """Extra weight of the question's known words that the sentence's article never uses.
+    def _absent_penalty(self, terms: tuple[Term, ...], group: int) -> tuple[float, float, float]:
+        """Extra weight of the question's known words that the sentence's article never uses:
+        (for the rank and the confidence, for the confidence only, the factor on both).
 
-        Such a word counts twice (and at least `absent_floor`): "what did Hegseth say about
-        India" is not answered from an article on Hegseth that never mentions India, however
-        common India is elsewhere in the corpus.
+        A name counts twice (and at least `absent_floor`): "what did Hegseth say about India"
+        is not answered from an article on Hegseth that never mentions India, however common
+        India is elsewhere in the corpus. Another word at least that rare counts
+        `absent_word_share` more, in the confidence only: on a big corpus nearly every word is
+        known and "weather in london tomorrow" meets "cold weather ... in London's Leicester
+        Square" in an article that never says "tomorrow"; such a missing word is as much a sign
+        of a near miss as of a paraphrase, so it lowers the confidence without reordering.
         """
         held = self.article_terms[group]
         floor = self.options.absent_floor
         absent = [t for t in terms if t.known and t.alts.isdisjoint(held)]
         penalty = sum(max(t.weight, floor) for t in absent if t.name)
+        share = self.options.absent_word_share
+        extra = sum(share * t.weight for t in absent if not t.name and t.weight >= floor)
         factor = self.options.near_miss_factor if any(t.name for t in absent) else 1.0
-        return penalty, factor
+        return penalty, extra, factor
 
     def rank_topics(self, query: Query) -> list[TopicMatch]:
         """Every topic with its score for the question, best first (ties: index order)."""

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.briefs import Brief, BriefSet, Cited, Index, IndexEntry, Source, load_briefs
 from bot.config import MatchingConfig
 from bot.engine import Engine
-from bot.match import MatchIndex
+from bot.match import MatchIndex, MatchOptions
 from bot.text import normalize, stem, tokens
 from bot.vocab import (
     defined_abbreviations,
@@ -276,3 +276,20 @@ def test_a_role_of_a_place_is_held_only_where_the_words_stand_together(index: Ma
         ("president", "france")
     ]
     assert index.query("what did the president say about france").bound == ()
+
+
+def test_a_rare_word_the_article_never_uses_lowers_the_confidence_not_the_order() -> None:
+    # "deliveries" is only in the India brief: a question adding it to words of the Hegseth
+    # article is a near miss there (on a big corpus, "weather in london tomorrow" meets "cold
+    # weather in London" in an article that never says "tomorrow").
+    briefs = load_briefs(FIXTURE)
+    strict = MatchIndex.build(briefs)
+    lenient = MatchIndex.build(briefs, MatchOptions(absent_word_share=0.0))
+    question = "europe conventional defense deliveries"
+    (deliveries,) = [t for t in strict.query(question).terms if t.word == "deliveries"]
+    assert deliveries.known and not deliveries.name
+    got = strict.rank_sentences(strict.query(question))
+    base = lenient.rank_sentences(lenient.query(question))
+    assert [m.sentence.id for m in got] == [m.sentence.id for m in base]
+    assert got[0].sentence.slug == "hegseth-ukraine-borders"
+    assert got[0].score < base[0].score == got[0].plain

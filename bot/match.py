@@ -7,7 +7,8 @@ matched against it in well under a millisecond on the seeds' briefs.
 How a question is scored, in order:
 1. **Terms.** The question's content words (`bot.text.content_tokens`), each corrected against
    the briefs' own vocabulary when the corpus does not know it (rapidfuzz, Damerau-Levenshtein,
-   so "waht" -> "what" and "hegseht" -> "hegseth"), then stemmed. Words split by a phone
+   so "waht" -> "what" and "hegseht" -> "hegseth"; never in the first letter, so "iphone"
+   stays unknown rather than becoming the common "phone"), then stemmed. Words split by a phone
    keyboard are glued back when the glued form is a corpus word ("s 400" -> "s400").
 2. **Weights.** Each term weighs its IDF over the briefs' sentences, so "kursk" counts more than
    "russia". A word the corpus never uses weighs as much as the rarest word: a question about
@@ -22,7 +23,10 @@ How a question is scored, in order:
    Small boosts for what the question asks: a quote for "what did X say", a number for
    "how many", a date for "when". Two near-miss rules: "what did X say" wants X as the speaker
    (of the sentence or the one next to it), not merely mentioned; "who is the A of B" holds B
-   only where A stands next to it.
+   only where A stands next to it. A name the sentence's article never uses counts twice; any
+   other word at least as rare that the article never uses lowers the confidence (not the
+   order): on a big corpus, "weather in london tomorrow" meets "cold weather in London" by
+   chance in an article that never says "tomorrow".
 5. **Topic score**: the same coverage over everything a topic holds, and a fuzzy match of the
    question against the topic's title and slug (for /brief and overview requests).
 """

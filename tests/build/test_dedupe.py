@@ -6,10 +6,11 @@ import time
 from pathlib import Path
 
 import pytest
+from factories import make_article
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.build.article import Article, Paragraph
+from bot.build.article import Article
 from bot.build.clean import clean
 from bot.build.dedupe import dedupe, same_text_key
 from bot.build.read import SeedFile, read_seeds
@@ -23,19 +24,7 @@ SANCTIONS = "The US has threatened sanctions under a law aimed at reining in Rus
 
 
 def article(file: str, line: int, *texts: str, title: str = "Putin visits India") -> Article:
-    paragraphs = tuple(Paragraph(line=line + 1 + i, text=t) for i, t in enumerate(texts))
-    return Article(
-        id=f"{file}:{line}",
-        file=file,
-        title=title,
-        title_line=line,
-        outlet=None,
-        date=None,
-        byline=None,
-        first_line=line,
-        last_line=line + len(texts),
-        paragraphs=paragraphs,
-    )
+    return make_article(file, texts, title=title, line=line)
 
 
 def test_a_repeated_paragraph_is_kept_at_its_first_place_with_the_others_remembered() -> None:

@@ -6,8 +6,9 @@ import dataclasses
 
 import numpy as np
 import pytest
+from factories import make_article
 
-from bot.build.article import Article, Paragraph
+from bot.build.article import Article
 from bot.build.topics import (
     TopicOptions,
     cluster,
@@ -23,19 +24,7 @@ from bot.errors import BuildError
 
 
 def article(file: str, title: str, *paragraphs: str, line: int = 1) -> Article:
-    paras = tuple(Paragraph(line=line + 1 + i, text=p) for i, p in enumerate(paragraphs))
-    return Article(
-        id=f"{file}:{line}",
-        file=file,
-        title=title,
-        title_line=line,
-        outlet=None,
-        date=None,
-        byline=None,
-        first_line=line,
-        last_line=line + len(paragraphs),
-        paragraphs=paras,
-    )
+    return make_article(file, paragraphs, title=title, line=line)
 
 
 # Two outlets on one story, one unrelated story, and a teaser too thin to be a topic.

@@ -124,7 +124,8 @@ class IndexEntry:
 @dataclass(frozen=True, kw_only=True)
 class Index:
     schema: int = SCHEMA_VERSION
-    # sha256 over the seed files' names and bytes: tells whether the briefs are stale.
+    # sha256 over the seed files' names and bytes and the build settings: tells whether the
+    # briefs are stale.
     corpus: str
     topics: tuple[IndexEntry, ...]
 

@@ -1,7 +1,7 @@
 """`briefbot build`: scraped seed files -> one cited YAML brief per topic.
 
     build(config)          run the pipeline (bot/build/pipeline.py) and return its report
-    ensure_briefs(config)  build only when briefs/ is missing or older than the seeds
+    ensure_briefs(config)  build only when briefs/ is missing or stale (seeds or settings changed)
 
 The stages live in their own modules and are imported only when a build runs, so `briefbot run`
 with fresh briefs does not pay for numpy.
@@ -32,10 +32,10 @@ def build(
 
 
 def ensure_briefs(config: Config, *, progress: bool = True) -> BuildReport | None:
-    """Build when briefs/ is missing, unreadable or made from other seeds; else do nothing."""
-    from bot.build.write import corpus_fingerprint, seed_files
+    """Build when briefs/ is missing, unreadable, or made from other seeds or build settings."""
+    from bot.build.write import build_settings, corpus_fingerprint, seed_files
 
-    current = corpus_fingerprint(seed_files(config.seeds))
+    current = corpus_fingerprint(seed_files(config.seeds), build_settings(config))
     try:
         index = read_yaml(config.briefs / INDEX_FILE)
     except BriefbotError:

@@ -32,7 +32,7 @@ from bot.build.segment import segment
 from bot.build.summarize import SummaryOptions, summarize
 from bot.build.topics import TopicOptions, discover_topics
 from bot.build.verify import verify_citations
-from bot.build.write import corpus_fingerprint, seed_files, write_briefs
+from bot.build.write import build_settings, corpus_fingerprint, seed_files, write_briefs
 from bot.config import Config
 from bot.errors import BuildError
 
@@ -89,7 +89,7 @@ def run(config: Config, *, seeds: Path, out: Path, progress: bool = True) -> Bui
     lines = {f.rel: [line.text for line in f.lines] for f in files}
     verified = verify_citations(briefs, lines)
     # 7. write
-    write_briefs(briefs, corpus_fingerprint(seed_files(seeds)), out)
+    write_briefs(briefs, corpus_fingerprint(seed_files(seeds), build_settings(config)), out)
     return BuildReport(
         seeds=seeds,
         out=out,

@@ -26,6 +26,7 @@ from bot.briefs import (
     index_to_dict,
     load_briefs,
 )
+from bot.config import Config
 from bot.errors import BriefbotError, BuildError
 
 
@@ -45,14 +46,20 @@ def seed_files(seeds: Path) -> list[tuple[str, Path]]:
     return sorted(found)
 
 
-def corpus_fingerprint(files: Iterable[tuple[str, Path]]) -> str:
-    """sha256 over each seed file's relative name and bytes, in name order."""
-    digest = hashlib.sha256()
+def corpus_fingerprint(files: Iterable[tuple[str, Path]], settings: str = "") -> str:
+    """sha256 over each seed file's relative name and bytes, in name order, and the settings
+    that shape the briefs (`build_settings`), so a changed config.yaml also makes them stale."""
+    digest = hashlib.sha256(settings.encode("utf-8") + b"\0")
     for rel, path in sorted(files):
         digest.update(rel.encode("utf-8") + b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def build_settings(config: Config) -> str:
+    """The config sections the briefs depend on, as stable text (frozen dataclasses' repr)."""
+    return repr((config.build, config.topics))
 
 
 def render(briefs: Sequence[Brief], corpus: str) -> dict[str, str]:

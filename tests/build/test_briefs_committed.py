@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.briefs import INDEX_FILE, load_briefs
 from bot.build import build
-from bot.build.write import corpus_fingerprint, seed_files
+from bot.build.write import build_settings, corpus_fingerprint, seed_files
 from bot.config import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +21,9 @@ def test_every_committed_brief_parses_and_is_listed_in_the_index() -> None:
 
 
 def test_the_committed_briefs_are_built_from_todays_seeds() -> None:
-    assert load_briefs(BRIEFS).index.corpus == corpus_fingerprint(seed_files(ROOT / "seeds"))
+    config = load_config(ROOT / "config.yaml", environ={})
+    expected = corpus_fingerprint(seed_files(ROOT / "seeds"), build_settings(config))
+    assert load_briefs(BRIEFS).index.corpus == expected, "run `briefbot build` and commit briefs/"
 
 
 def test_the_committed_briefs_equal_a_fresh_build_byte_for_byte(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -189,6 +190,10 @@ def test_ensure_briefs_builds_only_when_missing_or_stale(tmp_path: Path) -> None
     with (seeds / "002_84c988ee36998c84.txt").open("a", encoding="utf-8") as f:
         f.write("\n")
     assert ensure_briefs(config, progress=False) is not None  # the seeds changed
+    assert ensure_briefs(config, progress=False) is None
+    slug = next(iter(load_briefs(config.briefs))).slug
+    renamed = dataclasses.replace(config, topics=TopicsConfig(rename={slug: "A new title"}))
+    assert ensure_briefs(renamed, progress=False) is not None  # config.yaml's topics changed
 
 
 def test_config_can_rename_merge_and_pin_topics_of_the_seeds(

@@ -12,27 +12,15 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.build.dates import DAY, MONTH, MONTH_NAMES, MONTHS, YEAR
 from bot.text import STOPWORDS
 
-_MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
-    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}  # fmt: skip
-_MONTH_NAMES = (
-    "January|February|March|April|May|June|July|August|September|October|November|December|"
-    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
-)
-_MONTH = rf"(?P<month>{_MONTH_NAMES})\.?"
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DATE_PATTERNS = (
-    re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!\s*(?:percent|%|million|billion))(?:,?\s+{_YEAR}\b)?"),
-    re.compile(rf"\b{_DAY}\s+{_MONTH}\b(?:,?\s+{_YEAR}\b)?"),
-    re.compile(rf"\b{_MONTH}\s+{_YEAR}\b"),
+    re.compile(rf"\b{MONTH}\s+{DAY}\b(?!\s*(?:percent|%|million|billion))(?:,?\s+{YEAR}\b)?"),
+    re.compile(rf"\b{DAY}\s+{MONTH}\b(?:,?\s+{YEAR}\b)?"),
+    re.compile(rf"\b{MONTH}\s+{YEAR}\b"),
     # "in February": a month without a day; "May" alone is too often the verb.
-    re.compile(rf"\b(?:in|since|until|by|last|early|late|mid-)\s*(?!May\b){_MONTH}\b(?![\w-])"),
+    re.compile(rf"\b(?:in|since|until|by|last|early|late|mid-)\s*(?!May\b){MONTH}\b(?![\w-])"),
 )
 _NUMBER_WORDS = re.compile(
     # "one" and "two" are too common to make a sentence a figure ("the two leaders").
@@ -40,7 +28,7 @@ _NUMBER_WORDS = re.compile(
     r"hundreds?|thousands?|millions?|billions?|trillions?|percent)\b",
     re.IGNORECASE,
 )
-_DATE_WORDS = re.compile(rf"\b(?:{_MONTH_NAMES})\b(?!-)|\b(?:19|20)\d\d\b")
+_DATE_WORDS = re.compile(rf"\b(?:{MONTH_NAMES})\b(?!-)|\b(?:19|20)\d\d\b")
 _DECISION = re.compile(
     r"\b(?:signed|agreed|approved|announced|decided|ordered|banned|voted|passed|launched|"
     r"imposed|lifted|suspended|cancell?ed|rejected|declared|ruled|appointed|fired|sanctioned|"
@@ -179,7 +167,7 @@ def find_date(sentence: str, article_date: str | None) -> str | None:
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(sentence):
             parts = match.groupdict()
-            month = _MONTHS[parts["month"].lower().rstrip(".")]
+            month = MONTHS[parts["month"].lower().rstrip(".")]
             year = int(parts["year"]) if parts.get("year") else None
             if year is None:
                 if ref is None:

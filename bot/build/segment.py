@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass
 
 from bot.build.article import Line, RawArticle
+from bot.build.dates import DAY, MONTH, MONTHS, YEAR
 from bot.build.read import SeedFile
 from bot.build.shape import (
     boilerplate,
@@ -450,29 +451,13 @@ def _outlets(lines: tuple[Line, ...], spans: list[tuple[_Start, int]]) -> list[s
 
 # -- date and byline -----------------------------------------------------------------------
 
-_MONTHS = {
-    m: k
-    for k, names in enumerate(
-        (
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for m in names
-}  # fmt: skip
-_MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>(?:19|20)\d\d)"
 _FULL_DATES = (
-    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b"),
-    re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b"),
+    re.compile(rf"\b{MONTH}\s+{DAY},?\s+{YEAR}\b"),
+    re.compile(rf"\b{DAY}\s+{MONTH},?\s+{YEAR}\b"),
     re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b"),
 )
 _NOTE = re.compile(
-    rf"^(?:Correction|Updated|Update|Published|Posted|Last updated)\b[:,]?\s*(?:on\s+)?{_MONTH}\s+{_DAY}\b"
+    rf"^(?:Correction|Updated|Update|Published|Posted|Last updated)\b[:,]?\s*(?:on\s+)?{MONTH}\s+{DAY}\b"
 )
 _META = re.compile(r"^(?:Updated|Published|Posted|Last updated|First published|Date)\b", re.I)
 _YEARS = re.compile(r"\b((?:19|20)\d\d)\b")
@@ -500,7 +485,7 @@ def find_date(lines: list[Line]) -> str | None:
 
 def _iso(found: re.Match[str], *, year: int | None = None) -> str | None:
     groups = found.groupdict()
-    month = int(groups["mnum"]) if groups.get("mnum") else _MONTHS[groups["month"].lower()]
+    month = int(groups["mnum"]) if groups.get("mnum") else MONTHS[groups["month"].lower()]
     day = int(groups["day"])
     y = int(groups["year"]) if groups.get("year") else year
     if y is None or not 1 <= day <= 31:

@@ -9,8 +9,8 @@
 The baseline is bm25s over every sentence of the raw seeds (no cleaning), replying with its
 top sentences up to the engine's reply length for the same question; it declines only when
 no sentence shares a word with the question. Figures are given for the tuned part, the
-held-out part (written with the matcher), the fresh part (written later, before the engine
-was run on it) and all questions. "Overall" is the share of all questions handled right:
+held-out part (written with the matcher), the fresh and fresh2 parts (each written later, and
+scored before the engine was changed after it) and all questions. "Overall" is the share of all questions handled right:
 answerable ones answered with the expected text, must-decline ones declined.
 """
 
@@ -37,6 +37,7 @@ from bot.config import Config, load_config  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.text import normalize, tokens  # noqa: E402
 
+GROUPS = ["tuned", "held-out", "fresh", "fresh2"]
 SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])")
 
 
@@ -45,7 +46,9 @@ class Case:
     q: str
     kind: str
     expect: tuple[str, ...]
-    group: str  # "tuned", "held-out" (written this morning) or "fresh" (written later, never tuned)
+    # "tuned", "held-out" (written with the matcher), "fresh" and "fresh2" (each written later,
+    # and scored before the engine changed after it)
+    group: str
 
     @property
     def held_out(self) -> bool:
@@ -335,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     out = run_engine(engine, cases)
     base = run_baseline(Baseline(config.seeds), cases, out)
 
-    groups = sorted({c.group for c in cases}, key=["tuned", "held-out", "fresh"].index)
+    groups = sorted({c.group for c in cases}, key=GROUPS.index)
     held = [o for o in out if o.case.held_out]
     print(
         f"{len(cases)} questions ({len(held)} held out), {len(engine.briefs)} briefs in "
@@ -370,7 +373,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         print("\nMisses (engine):")
         for o in misses:
-            mark = {"tuned": " ", "held-out": "H", "fresh": "F"}.get(o.case.group, "B")
+            mark = {"tuned": " ", "held-out": "H", "fresh": "F", "fresh2": "2"}.get(
+                o.case.group, "B"
+            )
             want = "DECLINE" if o.case.must_decline else " | ".join(o.case.expect)
             print(
                 f"{mark} [{o.case.kind}] {o.case.q!r}\n    want: {want}\n    got:  {o.reply[:220]}"

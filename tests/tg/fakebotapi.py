@@ -6,7 +6,10 @@
     FakeRequest       a `telegram.request.BaseRequest` that hands each request to a
                       FakeTelegram (as PTB's own tests do with `OfflineRequest`).
     FakeBotApiServer  the same FakeTelegram served over HTTP on 127.0.0.1, for end-to-end tests
-                      with `Bot(base_url=...)`; `getUpdates` long-polls like Telegram.
+                      with `Bot(base_url=...)`; `getUpdates` long-polls like Telegram, and once
+                      the bot has called setWebhook, updates are POSTed to the webhook instead,
+                      with the secret header, retried on failure like Telegram (and repeated on
+                      purpose when asked: Telegram repeats an update it got no answer for).
     make_*            factories for real `telegram.Update` objects (and `*_data` for the JSON
                       that `getUpdates` delivers).
 
@@ -23,12 +26,13 @@ import json
 import re
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 from telegram import Bot, Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
@@ -330,11 +334,14 @@ class FakeTelegram:
     def push_update(self, update: dict[str, Any]) -> int:
         """Queue an update (a `*_data` dict) for getUpdates; returns its update_id."""
         with self._lock:
-            update = dict(update)
-            update["update_id"] = next(self._update_ids)
+            update = self.stamp(update)
             self._updates.append(update)
         self._new_update.set()
         return int(update["update_id"])
+
+    def stamp(self, update: dict[str, Any]) -> dict[str, Any]:
+        """A copy of `update` with the next update_id, as Telegram numbers what it delivers."""
+        return {**update, "update_id": next(self._update_ids)}
 
     # -- reading what the bot did --
 
@@ -629,8 +636,37 @@ class FakeRequest(BaseRequest):
 # --- Over real HTTP ------------------------------------------------------------------------------
 
 
+# Seconds Telegram waits before trying a webhook delivery again after an error or a non-2xx
+# answer; it then gives up on the update (Telegram keeps trying for longer; a test should not).
+WEBHOOK_RETRY_DELAYS = (0.1, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0)
+WEBHOOK_MAX_CONNECTIONS = 40  # setWebhook's max_connections default
+WEBHOOK_TIMEOUT = 30.0
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+@dataclass(frozen=True)
+class WebhookPost:
+    """One POST of an update to the bot's webhook."""
+
+    update_id: int
+    chat_id: int | None
+    attempt: int  # 1, 2, ... for this update: retries after failures and repeats count up
+    repeat: bool  # sent again on purpose after the bot had accepted it
+    status: int  # the HTTP status; 0 when there was no answer (refused, reset, timed out)
+    at: float  # time.monotonic() when the POST started
+    took: float  # seconds until the answer (or the failure)
+
+    def accepted(self) -> bool:
+        return 200 <= self.status < 300
+
+
 class FakeBotApiServer:
-    """FakeTelegram over HTTP/1.1 (keep-alive) on 127.0.0.1; `base_url` goes to Bot(base_url=...)."""
+    """FakeTelegram over HTTP/1.1 (keep-alive) on 127.0.0.1; `base_url` goes to Bot(base_url=...).
+
+    Updates given to `deliver` (or POST /_fake/schedule) reach the bot the way Telegram would
+    send them: by getUpdates, or, while a webhook is set, by POST to `webhook_target` (default:
+    the URL the bot registered; a test points it at the proxy that stands for that URL).
+    """
 
     def __init__(self, api: FakeTelegram) -> None:
         self.api = api
@@ -639,6 +675,11 @@ class FakeBotApiServer:
         self._tasks: set[asyncio.Task[None]] = set()
         self._connections: set[asyncio.Task[Any]] = set()
         self.pushed: dict[str, float] = {}  # chat id -> when its scheduled update was queued
+        self.webhook_target: str | None = None
+        self.posts: list[WebhookPost] = []
+        self.retry_delays: tuple[float, ...] = WEBHOOK_RETRY_DELAYS
+        self._client: httpx.AsyncClient | None = None
+        self._webhook_slots: asyncio.Semaphore | None = None
 
     @property
     def base_url(self) -> str:
@@ -656,6 +697,12 @@ class FakeBotApiServer:
                 task.cancel()
             await asyncio.gather(*self._connections, return_exceptions=True)
             await self._server.wait_closed()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -706,38 +753,141 @@ class FakeBotApiServer:
         return await self.api.handle(method, decode_params(raw))
 
     async def _control(self, target: str, body: bytes) -> tuple[int, dict[str, Any]]:
-        """Steering over HTTP, for a fake server in another process (benchmarks).
+        """Steering over HTTP, for a fake server in another process (benchmarks, e2e tests).
 
-        POST /_fake/schedule {"updates": [...], "rate": 300 | null}: queue the updates at that
-        rate (all at once when null), from this process so the bot's process does no load work.
-        GET /_fake/calls: every call as [method, chat_id, ok, monotonic time] and when each
-        scheduled update was queued, by chat id. time.monotonic is system-wide on Linux.
-        POST /_fake/clear: forget the calls.
+        POST /_fake/schedule {"updates": [...], "rate": 300 | null, "repeat": [i, ...]}: deliver
+        the updates at that rate (all at once when null), from this process so the bot's
+        process does no load work; by webhook while one is set, and then updates[i] for each i
+        in "repeat" is delivered a second time after the bot accepted it.
+        GET /_fake/calls[?offset=N]: every call (from the Nth) as [method, chat_id, ok,
+        monotonic time] and when each scheduled update was queued, by chat id.
+        time.monotonic is system-wide on Linux.
+        GET /_fake/posts[?offset=N]: every webhook POST as [update_id, chat_id, attempt, repeat,
+        status, monotonic time, seconds taken].
+        GET /_fake/webhook: what the bot registered with setWebhook (null when none) and the
+        target; POST /_fake/webhook {"target": "http://..." | null}: where to POST updates.
+        POST /_fake/clear: forget the calls and posts.
         """
-        action = urlsplit(target).path.removeprefix("/_fake/")
+        parts = urlsplit(target)
+        action = parts.path.removeprefix("/_fake/")
+        query = dict(parse_qsl(parts.query))
+        offset = int(query.get("offset", 0))
         if action == "schedule":
             data = json.loads(body)
-            self._tasks.add(asyncio.create_task(self._schedule(data["updates"], data.get("rate"))))
-            return 200, {"ok": True, "result": len(data["updates"])}
+            updates, repeat = data["updates"], frozenset(data.get("repeat") or ())
+            self._spawn(self._schedule(updates, data.get("rate"), repeat))
+            return 200, {"ok": True, "result": len(updates)}
         if action == "calls":
-            calls = [[c.method, c.params.get("chat_id"), c.ok, c.at] for c in list(self.api.calls)]
+            calls = [
+                [c.method, c.params.get("chat_id"), c.ok, c.at] for c in self.api.calls[offset:]
+            ]
             return 200, {"ok": True, "result": {"calls": calls, "pushed": self.pushed}}
+        if action == "posts":
+            posts = [
+                [p.update_id, p.chat_id, p.attempt, p.repeat, p.status, p.at, p.took]
+                for p in self.posts[offset:]
+            ]
+            return 200, {"ok": True, "result": posts}
+        if action == "webhook":
+            if body:
+                self.webhook_target = json.loads(body).get("target")
+            return 200, {
+                "ok": True,
+                "result": {"registered": self.api.webhook, "target": self.webhook_target},
+            }
         if action == "clear":
             self.api.clear()
             self.pushed = {}
+            self.posts = []
             return 200, {"ok": True, "result": True}
         return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
 
-    async def _schedule(self, updates: list[dict[str, Any]], rate: float | None) -> None:
+    def _spawn(self, work: Any) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def deliver(
+        self,
+        updates: list[dict[str, Any]],
+        *,
+        rate: float | None = None,
+        repeat: Collection[int] = (),
+    ) -> list[int]:
+        """Deliver `updates` as Telegram would (see the class) and wait until every webhook
+        POST is answered or given up; returns their update_ids."""
+        return await self._schedule(updates, rate, frozenset(repeat))
+
+    async def _schedule(
+        self,
+        updates: list[dict[str, Any]],
+        rate: float | None,
+        repeat: frozenset[int] = frozenset(),
+    ) -> list[int]:
         start = time.monotonic()
+        ids: list[int] = []
+        posting: list[asyncio.Task[None]] = []
         for i, update in enumerate(updates):
             if rate:
                 delay = start + i / rate - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
-            chat = update.get("message") or update.get("callback_query", {}).get("message") or {}
-            self.pushed[str(chat.get("chat", {}).get("id"))] = time.monotonic()
-            self.api.push_update(update)
+            self.pushed[str(_update_chat_id(update))] = time.monotonic()
+            if self.api.webhook is not None:
+                stamped = self.api.stamp(update)
+                ids.append(stamped["update_id"])
+                posting.append(asyncio.create_task(self._post(stamped, again=i in repeat)))
+            else:
+                ids.append(self.api.push_update(update))
+        await asyncio.gather(*posting)
+        return ids
+
+    async def _post(self, update: dict[str, Any], *, again: bool) -> None:
+        """POST one update until the bot accepts it; then, when `again`, once more."""
+        webhook = self.api.webhook or {}
+        url = self.webhook_target or str(webhook.get("url", ""))
+        headers = {"Content-Type": "application/json"}
+        if webhook.get("secret_token"):
+            headers[SECRET_HEADER] = str(webhook["secret_token"])
+        if self._client is None:
+            connections = int(webhook.get("max_connections") or WEBHOOK_MAX_CONNECTIONS)
+            self._webhook_slots = asyncio.Semaphore(connections)
+            self._client = httpx.AsyncClient(
+                timeout=WEBHOOK_TIMEOUT,
+                limits=httpx.Limits(max_connections=connections),
+            )
+        assert self._webhook_slots is not None
+        body = json.dumps(update).encode()
+        attempt = 0
+        for repeat in (False, True) if again else (False,):
+            for delay in (*self.retry_delays, None):
+                attempt += 1
+                async with self._webhook_slots:
+                    status, started = 0, time.monotonic()
+                    try:
+                        response = await self._client.post(url, content=body, headers=headers)
+                        status = response.status_code
+                    except httpx.HTTPError:
+                        pass
+                post = WebhookPost(
+                    update_id=int(update["update_id"]),
+                    chat_id=_update_chat_id(update),
+                    attempt=attempt,
+                    repeat=repeat,
+                    status=status,
+                    at=started,
+                    took=time.monotonic() - started,
+                )
+                self.posts.append(post)
+                if post.accepted() or delay is None:
+                    break
+                await asyncio.sleep(delay)
+
+
+def _update_chat_id(update: dict[str, Any]) -> int | None:
+    chat = update.get("message") or update.get("callback_query", {}).get("message") or {}
+    chat_id = chat.get("chat", {}).get("id")
+    return int(chat_id) if chat_id is not None else None
 
 
 @contextlib.asynccontextmanager
@@ -927,16 +1077,29 @@ def make_inline_query(query: str, bot: Bot, **kwargs: Any) -> Update:
     return to_update(inline_query_data(query, **kwargs), bot)
 
 
-async def _serve_forever(port: int) -> None:
-    server = FakeBotApiServer(FakeTelegram())
+async def _serve_forever(port: int, webhook_target: str | None, latency: float) -> None:
+    api = FakeTelegram()
+    api.latency = latency
+    server = FakeBotApiServer(api)
+    server.webhook_target = webhook_target
     await server.start(port)
     print(server.port, flush=True)
     await asyncio.Event().wait()
 
 
-if __name__ == "__main__":
-    # `python -m tests.tg.fakebotapi [PORT]`: serve until killed; prints the port.
-    import sys
+def main(argv: list[str] | None = None) -> None:
+    """`python -m tests.tg.fakebotapi [PORT] [--webhook-target URL] [--latency S]`: serve until
+    killed (steered over HTTP, see FakeBotApiServer._control); prints the port first."""
+    import argparse
 
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("port", type=int, nargs="?", default=0)
+    parser.add_argument("--webhook-target", default=None, help="POST updates here, not the URL set")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
+    args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve_forever(int(sys.argv[1]) if len(sys.argv) > 1 else 0))
+        asyncio.run(_serve_forever(args.port, args.webhook_target, args.latency))
+
+
+if __name__ == "__main__":
+    main()

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.ext import Updater
 
 from .fakebotapi import (
+    SECRET_HEADER,
     TOKEN,
     FakeTelegram,
     TelegramRefusal,
@@ -156,3 +163,133 @@ def test_the_fake_can_serve_from_its_own_thread(api: FakeTelegram) -> None:
         response = httpx.post(f"{server.base_url}{TOKEN}/getMe")
     assert response.json()["result"]["username"] == "briefbot_test_bot"
     assert api.methods() == ["getMe"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_once_a_webhook_is_set_updates_are_posted_to_it_with_the_secret(
+    api: FakeTelegram,
+) -> None:
+    port = free_port()
+    async with (
+        serving(api) as server,
+        Bot(TOKEN, base_url=server.base_url) as bot,
+    ):
+        received: asyncio.Queue[object] = asyncio.Queue()
+        updater = Updater(bot, received)
+        async with updater:
+            # python-telegram-bot's own webhook server, which refuses a wrong secret (403).
+            await updater.start_webhook(
+                listen="127.0.0.1",
+                port=port,
+                url_path="tg",
+                webhook_url="https://bot.example.org/tg",
+                secret_token="s3cret",
+            )
+            assert api.webhook is not None and api.webhook["url"] == "https://bot.example.org/tg"
+            server.webhook_target = f"http://127.0.0.1:{port}/tg"  # the proxy's stand-in
+            ids = await server.deliver(
+                [message_data("first", chat_id=5), message_data("second", chat_id=6)], repeat=[1]
+            )
+            await updater.stop()
+    got = [received.get_nowait() for _ in range(received.qsize())]
+    assert all(isinstance(u, Update) for u in got)
+    texts = sorted(
+        (u.update_id, u.message.text) for u in got if isinstance(u, Update) and u.message
+    )
+    # The second update arrived twice, as when Telegram got no answer in time: same update_id.
+    assert texts == [(ids[0], "first"), (ids[1], "second"), (ids[1], "second")]
+    assert [(p.chat_id, p.attempt, p.repeat, p.status) for p in server.posts if p.chat_id == 6] == [
+        (6, 1, False, 200),
+        (6, 2, True, 200),
+    ]
+    with pytest.raises(asyncio.QueueEmpty):
+        received.get_nowait()
+
+
+@asynccontextmanager
+async def receiver(statuses: list[int]) -> AsyncIterator[tuple[str, list[dict[str, str]]]]:
+    """A webhook that answers the given HTTP statuses in turn (then 200) and records headers."""
+    seen: list[dict[str, str]] = []
+    connections: set[asyncio.Task[None]] = set()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        connections.add(task)
+        try:
+            while await reader.readline():
+                headers = {}
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode().partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                body = await reader.readexactly(int(headers.get("content-length", 0)))
+                seen.append({**headers, "update_id": str(json.loads(body)["update_id"])})
+                status = statuses.pop(0) if statuses else 200
+                writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 0\r\n\r\n".encode())
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}/hook", seen
+    finally:
+        server.close()
+        for task in connections:
+            task.cancel()
+        await asyncio.gather(*connections, return_exceptions=True)
+        await server.wait_closed()
+
+
+async def test_a_refused_webhook_delivery_is_retried_until_accepted_or_given_up(
+    api: FakeTelegram,
+) -> None:
+    api.webhook = {"url": "https://bot.example.org/hook", "secret_token": "abc"}
+    async with receiver([502, 503]) as (url, seen), serving(api) as server:
+        server.webhook_target = url
+        server.retry_delays = (0.01, 0.01, 0.01)
+        [first] = await server.deliver([message_data("hello", chat_id=9)])
+        assert [(p.attempt, p.status) for p in server.posts] == [(1, 502), (2, 503), (3, 200)]
+        assert [h["update_id"] for h in seen] == [str(first)] * 3
+        assert {h[SECRET_HEADER.lower()] for h in seen} == {"abc"}
+        # Nobody listening: tried once and after each delay, then given up.
+        server.webhook_target = f"http://127.0.0.1:{free_port()}/hook"
+        server.posts.clear()
+        await server.deliver([message_data("lost", chat_id=10)])
+        assert [(p.attempt, p.status) for p in server.posts] == [(1, 0), (2, 0), (3, 0), (4, 0)]
+
+
+async def test_the_control_endpoint_schedules_webhook_posts_and_reports_them(
+    api: FakeTelegram,
+) -> None:
+    api.webhook = {"url": "https://bot.example.org/hook"}
+    async with receiver([]) as (url, seen), serving(api) as server:
+        control = f"http://127.0.0.1:{server.port}/_fake"
+        async with httpx.AsyncClient() as client:
+            await client.post(f"{control}/webhook", json={"target": url})
+            updates = [message_data(f"q{i}", chat_id=100 + i) for i in range(3)]
+            await client.post(f"{control}/schedule", json={"updates": updates, "repeat": [0]})
+            for _ in range(200):
+                posts = (await client.get(f"{control}/posts")).json()["result"]
+                if len(posts) == 4:
+                    break
+                await asyncio.sleep(0.01)
+            later = (await client.get(f"{control}/posts?offset=3")).json()["result"]
+            hook = (await client.get(f"{control}/webhook")).json()["result"]
+    assert sorted((p[1], p[2], p[3], p[4]) for p in posts) == [
+        (100, 1, False, 200),
+        (100, 2, True, 200),
+        (101, 1, False, 200),
+        (102, 1, False, 200),
+    ]
+    assert later == posts[3:]
+    assert len(seen) == 4 and "x-telegram-bot-api-secret-token" not in seen[0]
+    assert hook == {"registered": {"url": "https://bot.example.org/hook"}, "target": url}

@@ -15,6 +15,7 @@ import pytest
 
 from bot.errors import StoreError
 from bot.subscriptions import SCHEMA_VERSION, ChatDigest, Store
+from tests.pg import PostgresCluster as PgCluster
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -298,3 +299,16 @@ def test_a_version_2_ledger_is_migrated_to_snapshots(tmp_path: Path) -> None:
     s.mark_seen(3, {"brexit": ["aa", "bb", "cc", "dd"]})
     assert s.seen(3) == {"brexit": frozenset({"aa", "bb", "cc", "dd"})}
     s.close()
+
+
+def test_each_postgres_test_gets_its_own_empty_database(
+    pg_cluster: PgCluster, postgres_url: str
+) -> None:
+    import psycopg
+
+    assert postgres_url.startswith(f"postgresql://postgres@127.0.0.1:{pg_cluster.port}/")
+    with psycopg.connect(postgres_url) as conn:
+        tables = conn.execute(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchone()
+    assert tables == (0,)

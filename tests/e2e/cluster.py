@@ -143,9 +143,11 @@ class FakeBotApi:
     ) -> None:
         self._post("schedule", {"updates": updates, "rate": rate, "repeat": list(repeat)})
 
-    def calls(self, offset: int = 0) -> list[list[Any]]:
-        """[method, chat_id, ok, monotonic time the fake received it] for every request."""
-        result: list[list[Any]] = self._get("calls", offset=offset)["calls"]
+    def calls(self, offset: int = 0, *, texts: bool = False) -> list[list[Any]]:
+        """[method, chat_id, ok, monotonic time the fake received it(, text)] for every request
+        from the `offset`th on."""
+        query: dict[str, Any] = {"offset": offset, **({"texts": 1} if texts else {})}
+        result: list[list[Any]] = self._get("calls", **query)["calls"]
         return result
 
     def pushed(self) -> dict[str, float]:
@@ -446,8 +448,14 @@ class Cluster:
 
     def leader(self) -> Replica | None:
         """The replica holding the scheduler's advisory lock, if any (from pg_locks)."""
-        names = {row[0] for row in self.sql(LEADER_SQL)}
-        found = [r for r in self.members if r.name in names and r.alive()]
+        holders = {str(row[0]) for row in self.sql(LEADER_SQL)}
+        # The store names each connection after its replica, with a suffix for its role
+        # ("replica-2:lead").
+        found = [
+            r
+            for r in self.members
+            if r.alive() and any(h == r.name or h.startswith(f"{r.name}:") for h in holders)
+        ]
         return found[0] if len(found) == 1 else None
 
     def sql(self, statement: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:

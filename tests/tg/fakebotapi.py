@@ -759,8 +759,8 @@ class FakeBotApiServer:
         the updates at that rate (all at once when null), from this process so the bot's
         process does no load work; by webhook while one is set, and then updates[i] for each i
         in "repeat" is delivered a second time after the bot accepted it.
-        GET /_fake/calls[?offset=N]: every call (from the Nth) as [method, chat_id, ok,
-        monotonic time] and when each scheduled update was queued, by chat id.
+        GET /_fake/calls[?offset=N][&texts=1]: every call (from the Nth) as [method, chat_id,
+        ok, monotonic time(, text)] and when each scheduled update was queued, by chat id.
         time.monotonic is system-wide on Linux.
         GET /_fake/posts[?offset=N]: every webhook POST as [update_id, chat_id, attempt, repeat,
         status, monotonic time, seconds taken].
@@ -781,6 +781,9 @@ class FakeBotApiServer:
             calls = [
                 [c.method, c.params.get("chat_id"), c.ok, c.at] for c in self.api.calls[offset:]
             ]
+            if query.get("texts"):
+                for call, row in zip(self.api.calls[offset:], calls, strict=False):
+                    row.append(call.params.get("text"))
             return 200, {"ok": True, "result": {"calls": calls, "pushed": self.pushed}}
         if action == "posts":
             posts = [

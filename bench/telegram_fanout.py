@@ -187,7 +187,7 @@ async def run(n: int, rate: float, limiter: str) -> Result:
         config = dataclasses.replace(
             Config(),
             briefs=BRIEFS,
-            storage=StorageConfig(path=path),
+            storage=StorageConfig(url=f"sqlite:///{path}"),
             token=Secret(TOKEN),
         )
         config = dataclasses.replace(

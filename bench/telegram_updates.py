@@ -211,7 +211,7 @@ async def bench(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
         with tempfile.TemporaryDirectory() as tmp:
             config = Config(
                 briefs=Path(briefs),
-                storage=StorageConfig(path=Path(tmp) / "bench.sqlite3"),
+                storage=StorageConfig(url=f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"),
                 telegram=TelegramConfig(
                     base_url=server.base_url, rate_limit=RateLimitConfig(enabled=False)
                 ),
@@ -219,7 +219,7 @@ async def bench(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
             )
             engine = Engine.load(config)
             print(f"briefs: {briefs} ({len(engine.briefs)} topics)", file=sys.stderr)
-            store = Store.open(config.storage.path)
+            store = Store.open(config.storage.url)
             app = build_application(
                 config,
                 engine=engine,

@@ -3,7 +3,8 @@
 Every setting has a default in the dataclasses below, so an empty config.yaml is valid.
 Unknown keys and wrong types are errors that name the file, the key and the fix.
 Relative paths are resolved against the folder of the config file.
-The Telegram token comes only from the environment and never appears in `repr`.
+The Telegram token comes only from the environment and never appears in `repr`; the storage
+URL may too (BRIEFBOT_STORAGE_URL wins over the file), and its password never appears in `repr`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from typing import Any, Literal
 
 import yaml
 
+from bot.db import is_postgres, redact, sqlite_path
 from bot.errors import ConfigError
 from bot.schema import from_mapping
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 WEBHOOK_SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
+STORAGE_URL_ENV = "BRIEFBOT_STORAGE_URL"
 # Set by the loader, never by the file.
 HIDDEN = ("path", "token", "webhook_secret")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -140,7 +143,17 @@ class TelegramConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class StorageConfig:
-    path: Path = Path("data/briefbot.sqlite3")
+    # sqlite:///path (relative to config.yaml's folder; sqlite:////abs for an absolute one) or
+    # postgresql://user@host:5432/db. STORAGE_URL_ENV wins: a password belongs there, not here.
+    url: str = "sqlite:///data/briefbot.sqlite3"
+
+    def __repr__(self) -> str:
+        return f"StorageConfig(url={redact(self.url)!r})"
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file; None for PostgreSQL."""
+        return sqlite_path(self.url) if self.url.startswith("sqlite:") else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -209,7 +222,7 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
         path=cfg_path.resolve(),
         seeds=_resolve(base, config.seeds),
         briefs=_resolve(base, config.briefs),
-        storage=dataclasses.replace(config.storage, path=_resolve(base, config.storage.path)),
+        storage=_storage(config.storage, base, environ, str(cfg_path)),
         token=Secret(token) if token else None,
         webhook_secret=Secret(secret) if secret else None,
     )
@@ -219,6 +232,24 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
 
 def _resolve(base: Path, path: Path) -> Path:
     return path if path.is_absolute() else base / path
+
+
+def _storage(
+    storage: StorageConfig, base: Path, environ: Mapping[str, str], where: str
+) -> StorageConfig:
+    """The environment's URL over the file's; a SQLite path made absolute."""
+    url = environ.get(STORAGE_URL_ENV, "").strip()
+    source = STORAGE_URL_ENV if url else f"{where}: storage.url"
+    url = url or storage.url
+    if is_postgres(url):
+        return StorageConfig(url=url)
+    rest = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else ""
+    if not rest:
+        raise ConfigError(
+            f"{source} must be sqlite:///path/to/file.sqlite3 or "
+            f"postgresql://user@host:5432/database, got {redact(url)!r}"
+        )
+    return StorageConfig(url=f"sqlite:///{_resolve(base, Path(rest))}")
 
 
 def _validate(config: Config, where: str) -> None:

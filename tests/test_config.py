@@ -20,7 +20,8 @@ def test_the_committed_config_loads_with_defaults_and_paths_resolved() -> None:
     config = load_config(ROOT / "config.yaml", environ={})
     assert config.seeds == ROOT / "seeds"
     assert config.briefs == ROOT / "briefs"
-    assert config.storage.path.is_absolute()
+    assert config.storage.url == f"sqlite:///{ROOT / 'data' / 'briefbot.sqlite3'}"
+    assert config.storage.path == ROOT / "data" / "briefbot.sqlite3"
     assert config.token is None
 
 
@@ -62,6 +63,11 @@ def test_the_token_comes_from_the_environment_and_stays_out_of_repr(tmp_path: Pa
         ("token: abc\n", "'token' cannot be set in the file"),
         ("seeds: [unclosed\n", "not valid YAML"),
         ("- a list\n", "the top level must be a mapping"),
+        ("storage:\n  path: bot.sqlite3\n", "storage.path: unknown setting"),
+        (
+            "storage:\n  url: mysql://db/briefbot\n",
+            "storage.url must be sqlite:///path/to/file.sqlite3 or postgresql://",
+        ),
     ],
 )
 def test_mistakes_name_the_file_and_the_key(tmp_path: Path, text: str, message: str) -> None:
@@ -75,3 +81,30 @@ def test_mistakes_name_the_file_and_the_key(tmp_path: Path, text: str, message: 
 def test_an_explicit_missing_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "nope.yaml", environ={})
+
+
+def test_a_sqlite_url_is_relative_to_the_config_file_unless_absolute(tmp_path: Path) -> None:
+    relative = load_config(write(tmp_path, "storage:\n  url: sqlite:///state/b.sqlite3\n"), {})
+    assert relative.storage.path == tmp_path / "state" / "b.sqlite3"
+    assert relative.storage.url == f"sqlite:///{tmp_path / 'state' / 'b.sqlite3'}"
+    absolute = load_config(write(tmp_path, "storage:\n  url: sqlite:////srv/b.sqlite3\n"), {})
+    assert absolute.storage.path == Path("/srv/b.sqlite3")
+
+
+def test_the_storage_url_from_the_environment_wins_and_its_password_stays_out_of_repr(
+    tmp_path: Path,
+) -> None:
+    url = "postgresql://briefbot:hunter2@db.internal:5432/briefbot"
+    config = load_config(
+        write(tmp_path, "storage:\n  url: sqlite:///local.sqlite3\n"),
+        environ={"BRIEFBOT_STORAGE_URL": url},
+    )
+    assert config.storage.url == url
+    assert config.storage.path is None
+    assert "hunter2" not in repr(config)
+    assert "postgresql://briefbot:***@db.internal:5432/briefbot" in repr(config.storage)
+
+
+def test_a_wrong_storage_url_in_the_environment_names_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^BRIEFBOT_STORAGE_URL must be sqlite:///"):
+        load_config(write(tmp_path, ""), environ={"BRIEFBOT_STORAGE_URL": "redis://x"})

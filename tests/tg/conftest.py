@@ -54,7 +54,7 @@ def config(tmp_path: Path, briefs_dir: Path) -> Config:
         seeds=tmp_path / "seeds",
         briefs=briefs_dir,
         admins=(ADMIN_ID,),
-        storage=StorageConfig(path=tmp_path / "data" / "briefbot.sqlite3"),
+        storage=StorageConfig(url=f"sqlite:///{tmp_path / 'data' / 'briefbot.sqlite3'}"),
         telegram=TelegramConfig(rate_limit=RateLimitConfig(enabled=False)),
         token=Secret(TOKEN),
     )
@@ -71,7 +71,7 @@ def engine(config: Config) -> Engine:
 
 @pytest.fixture
 def store(config: Config) -> Iterator[Store]:
-    store = Store.open(config.storage.path)
+    store = Store.open(config.storage.url)
     yield store
     store.close()
 

@@ -56,7 +56,7 @@ def test_run_bot_polls_answers_and_stops_cleanly_on_interrupt(
                 {
                     "briefs": str(briefs_dir),
                     "admins": [7],
-                    "storage": {"path": "state/bot.sqlite3"},
+                    "storage": {"url": "sqlite:///state/bot.sqlite3"},
                     "telegram": {
                         "base_url": f"http://127.0.0.1:{port}/bot",
                         "rate_limit": {"enabled": False},

@@ -38,7 +38,7 @@ def make_config(tmp_path: Path) -> Config:
     return dataclasses.replace(
         Config(),
         briefs=BRIEFS,
-        storage=StorageConfig(path=tmp_path / "data" / "briefbot.sqlite3"),
+        storage=StorageConfig(url=f"sqlite:///{tmp_path / 'data' / 'briefbot.sqlite3'}"),
         digest=DigestConfig(default_time="08:00", default_timezone="Europe/Berlin"),
     )
 

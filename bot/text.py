@@ -186,6 +186,25 @@ _IRREGULAR = {
 }
 
 
+# British spellings folded to American ones, so that "defence" meets "defense", "modernising"
+# "modernize", "centre" "center", "labour" "labor": outlets of both kinds share a corpus, and a
+# user types either. Applied to every word on both sides, so a word with no American twin
+# ("promise" -> "promize") still meets itself.
+_BRITISH = (
+    (re.compile(r"(?<=[a-z]{2})(f|c)ence(s)?$"), r"\1ense\2"),  # defence, offence, licence
+    (re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),  # modernise
+    (re.compile(r"(?<=[a-z]{2})ys(e|ed|es|ing)$"), r"yz\1"),  # analyse, paralyse
+    (re.compile(r"(?<=[a-z]{3})our(s|ed|ing|ite|ites|able)?$"), r"or\1"),  # labour, favourite
+    (re.compile(r"(?<=[a-z]{2})(t|b)re(s|d)?$"), r"\1er\2"),  # centre, metres, fibre
+)
+
+
+def _americanize(word: str) -> str:
+    for pattern, repl in _BRITISH:
+        word = pattern.sub(repl, word)
+    return word
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix-stripping stem so "talks", "talked" and "talking" meet.
@@ -198,6 +217,7 @@ def stem(word: str) -> str:
         word = _IRREGULAR[word]
     if len(word) <= 3 or not word.isalpha():
         return word
+    word = _americanize(word)
     base = word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:

@@ -62,6 +62,30 @@ def test_stem_joins_word_forms(group: tuple[str, ...]) -> None:
     assert len({stem(w) for w in group}) == 1
 
 
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [
+        ("defence", "defense"),
+        ("offences", "offenses"),
+        ("modernising", "modernizing"),
+        ("organisation", "organization"),
+        ("analysed", "analyzed"),
+        ("centre", "center"),
+        ("metres", "meters"),
+        ("labour", "labor"),
+        ("neighbours", "neighbors"),
+        ("favourite", "favorite"),
+    ],
+)
+def test_british_and_american_spellings_meet(british: str, american: str) -> None:
+    assert stem(british) == stem(american)
+
+
+@pytest.mark.parametrize(("a", "b"), [("four", "for"), ("hour", "hor"), ("rise", "rize")])
+def test_short_words_are_not_respelled(a: str, b: str) -> None:
+    assert stem(a) != stem(b)
+
+
 def test_stem_leaves_numbers_and_short_words() -> None:
     assert stem("2000") == "2000"
     assert stem("s400") == "s400"

@@ -17,9 +17,12 @@ from bot.intents import DEFINES, QUOTE_MARKS, REPORTED, has_date, has_number
 from bot.text import STOPWORDS, normalize, stem, tokens
 from bot.vocab import (
     Vocabulary,
+    acting_roles,
     corpus_names,
     defined_abbreviations,
     demonym_aliases,
+    described_speakers,
+    roles_in,
     speakers_in,
     spelling_variants,
     subject_name,
@@ -96,6 +99,9 @@ class IndexedSentence:
     # "what did X say", X acting in the sentence is as good as X speaking.
     subject: frozenset[str] = frozenset()
     defines: bool = False  # reads like a definition ("X, a Marxist group, ...")
+    # Stems of the roles the briefs give its speaker anywhere ("Peskov, the
+    # Kremlin's spokesman"): "what did the Kremlin spokesman say" is asked of Peskov.
+    roles: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -234,7 +240,7 @@ class IndexData:
                 size=sum(1 for _ in brief.cited()),
             )
         neighbours = _neighbours(sentences)
-        sentences = _pronoun_speakers(sentences, neighbours)
+        sentences = _with_roles(_pronoun_speakers(sentences, neighbours))
         names = corpus_names((s.item.text for s in sentences), sentence_counts)
         # A word's share of a topic's sentences, smoothed so a 7-sentence brief that names
         # India three times does not outweigh the 150-sentence brief about India.
@@ -320,6 +326,26 @@ def _pronoun_speakers(
         speaker = prev.speaker or subject_name(prev.item.text)
         if speaker:
             out[s.id] = replace(s, speaker=speaker)
+    return out
+
+
+def _with_roles(sentences: list[IndexedSentence]) -> list[IndexedSentence]:
+    """Each sentence with the roles its speaker has anywhere in the briefs, and the
+    description of a speaker it does not name."""
+    roles: dict[str, set[str]] = defaultdict(set)
+    speakers = frozenset().union(*(s.speaker for s in sentences))
+    for s in sentences:
+        for key, words in roles_in(s.item.text, speakers).items():
+            roles[key] |= words
+    out = []
+    for s in sentences:
+        # The speaker's roles from anywhere; the acting subject's only from this sentence
+        # ("Vikram Misri, India's foreign secretary, has listed"): the subject of a verb is too
+        # often a place or a thing ("Ukraine's incursion had failed"), with no role.
+        found = set().union(*(roles.get(w, ()) for w in s.speaker))
+        found |= acting_roles(s.item.text)
+        found |= described_speakers(s.item.text)
+        out.append(replace(s, roles=frozenset(found - s.speaker - s.subject)) if found else s)
     return out
 
 

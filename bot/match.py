@@ -16,13 +16,17 @@ How a question is scored, in order:
 3. **Synonyms drawn from the corpus.** Demonyms and country names meet when the corpus has both
    ("russian" ~ "russia", "ukrainian" ~ "ukraine"), a name spelled two ways one letter apart
    is one (Zelensky ~ Zelenskyy), and an abbreviation defined in a brief, "Countering
-   America's Adversaries Through Sanctions Act (CAATSA)", stands for its words.
+   America's Adversaries Through Sanctions Act (CAATSA)", stands for its words. British and
+   American spellings are one stem ("defence" ~ "defense", "modernising" ~ "modernize").
 4. **Sentence score = weighted coverage**: the share of the question's weight found in the
    sentence; a term missing from the sentence but present in its article's headline or its
    topic's name gets part credit (the sentence is about it even when it does not repeat it).
    Small boosts for what the question asks: a quote for "what did X say", a number for
    "how many", a date for "when". Two near-miss rules: "what did X say" wants X as the speaker
-   (of the sentence or the one next to it), not merely mentioned; "who is the A of B" holds B
+   (of the sentence or the one next to it), not merely mentioned, where X may be a role the
+   briefs give the speaker anywhere ("Dmitri S. Peskov, the spokesman for the Kremlin": "what
+   did the Kremlin spokesman say" is asked of Peskov, also where he is only "Mr. Peskov") or
+   the description of an unnamed one ("a third Russian source said"); "who is the A of B" holds B
    only where A stands next to it. A name the sentence's article never uses counts twice; any
    other word at least as rare that the article never uses lowers the confidence (not the
    order): on a big corpus, "weather in london tomorrow" meets "cold weather in London" by
@@ -274,10 +278,12 @@ class MatchIndex(IndexData):
         scored: list[tuple[float, float, float, int]] = []
         for sid, mask in matched.items():
             s = self.sentences[sid]
-            if speakers and s.speaker:
-                # The one asked about speaks here: "she said" after "Lyubov, a mother of four".
+            if speakers and (s.speaker or s.roles):
+                # The one asked about speaks here: "she said" after "Lyubov, a mother of four",
+                # or "Peskov said" for "what did the Kremlin spokesman say".
+                said_by = s.speaker | s.roles
                 for i, term in enumerate(terms):
-                    if term.speaker and not term.alts.isdisjoint(s.speaker):
+                    if term.speaker and not term.alts.isdisjoint(said_by):
                         mask |= 1 << i
             for head, tail in query.bound:
                 # "France" alone, or far from "president", is not the president of France.
@@ -355,7 +361,8 @@ class MatchIndex(IndexData):
         """Whether one of `speakers` speaks in sentence `sid` or right before or after it."""
         before, after = self.neighbours.get(sid, ((), ()))
         for nid in (sid, *before[:1], *after[:1]):
-            said_by = self.sentences[nid].speaker | self.sentences[nid].subject
+            near = self.sentences[nid]
+            said_by = near.speaker | near.subject | near.roles
             if said_by and any(not t.alts.isdisjoint(said_by) for t in speakers):
                 return True
         return False

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.intents import ABBREVIATION, REPORTED
-from bot.text import STOPWORDS, stem, tokens
+from bot.text import STOPWORDS, normalize, stem, tokens
 
 # Words news questions and articles use for the same thing. General English, not drawn from any
 # question: a question's word also matches its group's other words.
@@ -247,6 +247,106 @@ def speakers_in(text: str) -> frozenset[str]:
     for pattern in (_SPEAKER_BEFORE, _SPEAKER_AFTER):
         for m in pattern.finditer(text):
             found |= term_stems(m.group(1))
+    return frozenset(found)
+
+
+# A role written next to a name, set off by commas: "Dmitri S. Peskov, the spokesman for the
+# Kremlin, said"; "Vikram Misri, India’s foreign secretary, has listed" (after the name);
+# "Venezuela’s defense minister, Vladimir Padrino López, said"; "The secretary general of the
+# Arab League, Ahmed Aboul Gheit, alluded" (before it).
+_ROLE_OPENER = r"(?:[Aa]n?|[Tt]he|[A-Z][\w.]*(?:’s|'s))\s"
+# "U.S. Defense Secretary" is one role; a full stop before a small letter or the end is not.
+_ROLE_TEXT = r"(?:[^,.;:“”\"()—]|\.(?=\S)|(?<=[A-Z])\.(?=\s[A-Z])){2,100}?"
+_ROLE_AFTER = re.compile(rf"({_NAME_RUN}),\s+({_ROLE_OPENER}{_ROLE_TEXT}),")
+_ROLE_BEFORE = re.compile(rf"(?:^|[,—]\s+|\b)({_ROLE_OPENER}{_ROLE_TEXT}),\s+({_NAME_RUN}),")
+# Name runs of two words or more: a title written capitalised before a name is part of it
+# ("Defence Minister Rajnath Singh", "President Vladimir V. Putin of Russia").
+_TITLED_NAME = re.compile(_NAME_RUN.replace("{0,4}", "{1,4}", 1))
+
+
+_LAST_WORD = re.compile(r"([^\W_]+)[’'.-]*$")
+
+
+def _name_key(run: str, wanted: Collection[str] | None) -> tuple[str, set[str]]:
+    """The stem a name run is known by (its last word before any "of": the surname) and the
+    stems of its other words ("President Vladimir V. Putin of Russia" -> putin, {president,
+    vladimir, russia}). Nothing for a key not in `wanted` (when given)."""
+    head, _, place = run.partition(" of ")
+    if head.endswith(("’s", "'s")) or re.search(r"\w-[A-Z]", head):
+        return "", set()  # "Venezuela’s" qualifies what follows, "Modi-Putin" pairs two names
+    last = _LAST_WORD.search(head)
+    if last is None:
+        return "", set()
+    word = last.group(1)
+    key = stem(word.lower() if word.isascii() else normalize(word))
+    if len(key) < 2 or (wanted is not None and key not in wanted):
+        return "", set()
+    words = tokens(head)
+    while words and words[0] in STOPWORDS:
+        words = words[1:]  # "For President Putin", "On Tuesday"
+    if not words:
+        return "", set()
+    return stem(words[-1]), {stem(w) for w in words[:-1]} | term_stems(place)
+
+
+def roles_in(text: str, wanted: Collection[str] | None = None) -> dict[str, set[str]]:
+    """Roles a sentence gives to names: surname stem -> stems of the words that describe it
+    (only for surnames in `wanted`, when given: the index asks only about speakers).
+
+    Mined from the text itself so that a question naming a speaker by role ("what did the
+    defence secretary say", "the Kremlin spokesman") finds the name the articles quote
+    (Hegseth, Peskov) in sentences that give only the name.
+    """
+    found: dict[str, set[str]] = defaultdict(set)
+    set_off = ", " in text
+    for name, role in (
+        *((m.group(1), m.group(2)) for m in (_ROLE_AFTER.finditer(text) if set_off else ())),
+        *((m.group(2), m.group(1)) for m in (_ROLE_BEFORE.finditer(text) if set_off else ())),
+    ):
+        # "For Putin, Modi’s visit, which ...": an opening phrase, not a name and its role.
+        if name.split(maxsplit=1)[0].lower() in STOPWORDS:
+            continue
+        key, _ = _name_key(name, wanted)
+        if key:
+            found[key] |= term_stems(role)
+    for m in _TITLED_NAME.finditer(text):
+        key, rest = _name_key(m.group(0), wanted)
+        if key and rest:
+            found[key] |= rest
+    for key, words in found.items():
+        words.discard(key)
+    return {k: v for k, v in found.items() if v}
+
+
+_ACTS = re.compile(r"\s+(?:[a-z]+ed|is|was|has|had|says|told)\b")
+
+
+def acting_roles(text: str) -> frozenset[str]:
+    """Stems of a role set off after a name that then does the sentence's verb ("Vikram Misri,
+    India’s foreign secretary, has listed ...": {india, foreign, secretary}): the role of the
+    sentence's subject, from the sentence itself."""
+    found: set[str] = set()
+    for m in _ROLE_AFTER.finditer(text) if ", " in text else ():
+        if _ACTS.match(text, m.end()) and m.group(1).split()[0].lower() not in STOPWORDS:
+            found |= term_stems(m.group(2))
+    return frozenset(found)
+
+
+# A speaker named by a description, not a name: "A third Russian source said", "the
+# commander, who leads about 200 men, said", "Top government sources told".
+_DESCRIBED_SPEAKER = re.compile(
+    rf"(?:^|(?<=[,;:“”\"—])\s*|\b)(?:[Aa]n?|[Tt]he|[Aa]nother|[Tt]op)\s+"
+    rf"((?:[\w’'.-]+\s+){{0,4}}?[\w’'-]+)(?:,[^.;“”\"]{{0,120}},)?\s+"
+    rf"(?:has\s+|had\s+|also\s+|later\s+)?(?:{_VERB})\b"
+)
+
+
+def described_speakers(text: str) -> frozenset[str]:
+    """Stems of the description of a speaker the sentence does not name ("a senior Russian
+    source told Reuters" -> {senior, russian, sourc}): a question asks for them by it."""
+    found: set[str] = set()
+    for m in _DESCRIBED_SPEAKER.finditer(text):
+        found |= term_stems(m.group(1))
     return frozenset(found)
 
 

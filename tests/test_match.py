@@ -14,8 +14,11 @@ from bot.engine import Engine
 from bot.match import MatchIndex, MatchOptions
 from bot.text import normalize, stem, tokens
 from bot.vocab import (
+    acting_roles,
     defined_abbreviations,
     demonym_aliases,
+    described_speakers,
+    roles_in,
     speakers_in,
     spelling_variants,
     subject_name,
@@ -293,3 +296,89 @@ def test_a_rare_word_the_article_never_uses_lowers_the_confidence_not_the_order(
     assert [m.sentence.id for m in got] == [m.sentence.id for m in base]
     assert got[0].sentence.slug == "hegseth-ukraine-borders"
     assert got[0].score < base[0].score == got[0].plain
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "role"),
+    [
+        (
+            "“There are no worries,” Dmitri S. Peskov, the spokesman for the Kremlin, said.",
+            "Peskov",
+            "spokesman Kremlin",
+        ),
+        (
+            "Venezuela’s defense minister, Vladimir Padrino López, said it was essential.",
+            "López",
+            "Venezuela defense minister",
+        ),
+        (
+            "The secretary general of the Arab League, Ahmed Aboul Gheit, alluded to such fears.",
+            "Gheit",
+            "secretary general Arab League",
+        ),
+        (
+            "the U.S. Defense Secretary, Pete Hegseth, said on Wednesday at a NATO meeting.",
+            "Hegseth",
+            "U.S. Defense Secretary",
+        ),
+        ("Defence Minister Rajnath Singh said at the dialogue.", "Singh", "Defence Minister"),
+    ],
+)
+def test_roles_are_read_next_to_names(sentence: str, name: str, role: str) -> None:
+    """A role set off by commas before or after a name, or written as its title."""
+    assert {stem(w) for w in tokens(role)} <= roles_in(sentence)[stem(tokens(name)[-1])]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("For Putin, Modi’s visit, which wrapped up Tuesday, is a chance.", "putin"),
+        ("Asked about the Modi-Putin meeting, spokesman Matthew Miller told reporters.", "putin"),
+    ],
+)
+def test_an_opening_phrase_or_a_pair_of_names_gives_no_role(sentence: str, name: str) -> None:
+    assert name not in roles_in(sentence)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "description"),
+    [
+        (
+            "A third Russian source said the most important development was aid.",
+            "third Russian source",
+        ),
+        (
+            "Top government sources told The Indian Express that the sides worked.",
+            "government sources",
+        ),
+        (
+            "“It is not an era of war,” the Indian prime minister told Putin.",
+            "Indian prime minister",
+        ),
+        ("Talks between Witkoff and Kushner went well, said Oleksandr Bevuz.", ""),
+    ],
+)
+def test_a_speaker_described_but_not_named(sentence: str, description: str) -> None:
+    assert described_speakers(sentence) == {stem(w) for w in tokens(description)}
+
+
+def test_the_role_of_a_subject_comes_from_its_own_sentence() -> None:
+    sentence = "Vikram Misri, India’s foreign secretary, has listed several areas of convergence."
+    assert acting_roles(sentence) == {"india", "foreign", "secretary"}
+    assert acting_roles("In Moscow, the capital of Russia, is cold.") == frozenset()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did the defence secretary say about europe",  # British spelling, role for name
+        "what did the us defense secretary say about american troops",
+    ],
+)
+def test_a_speaker_asked_for_by_role_is_found_by_name(index: MatchIndex, question: str) -> None:
+    """The fixture calls Hegseth "the U.S. Defense Secretary" once; his other sentences say
+    only "Mr. Hegseth told" or "he said", and they answer a question naming him by role."""
+    best = index.rank_sentences(index.query(question))[0]
+    assert "hegseth" in best.sentence.speaker
+    assert "secretary" not in tokens(best.sentence.item.text)
+    assert best.score >= MatchingConfig().answer_cutoff

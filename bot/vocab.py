@@ -5,7 +5,9 @@ Everything here is drawn from the corpus, not from a list of questions:
   of (rapidfuzz, Damerau-Levenshtein); `glue` joins words a phone split ("s 400" -> "s400").
 - `demonym_aliases` links russia/russian, china/chinese and importer/import as the corpus has
   them; `defined_abbreviations` reads "Sanctions Act (CAATSA)"; `corpus_names` finds the words
-  the briefs write capitalised; `speakers_in` the words next to "said" or "told".
+  the briefs write capitalised; `speakers_in` the words next to "said" or "told";
+  `roles_in` the role a sentence gives a name ("Peskov, the Kremlin's spokesman"),
+  `described_speakers` a speaker given by description only ("a senior Russian source said").
 - `SYNONYMS` is a short table of general news English (troops ~ soldiers), not tuned on any set.
 """
 

@@ -426,9 +426,7 @@ class Store:
     def touch_user(self, chat_id: int, *, user_id: int | None, is_group: bool) -> None:
         """Note that the chat talked to the bot; a chat that had blocked it is un-paused."""
         now = _now()
-        self._db.transaction(
-            lambda tx: tx.execute(_SQL.touch, (chat_id, user_id, int(is_group), now, now, now))
-        )
+        self._db.execute(_SQL.touch, (chat_id, user_id, int(is_group), now, now, now))
 
     def subscribe(self, chat_id: int, topic: str) -> bool:
         """Follow `topic`; False if the chat already did."""
@@ -464,7 +462,7 @@ class Store:
         self, chat_id: int, question: str, *, answered: bool, topic: str | None
     ) -> None:
         row = (chat_id, question.strip()[:MAX_QUESTION_CHARS], int(answered), topic, _now())
-        self._db.transaction(lambda tx: tx.execute(_SQL.record_question, row))
+        self._db.execute(_SQL.record_question, row)
 
     def stats(self, *, top: int = 10) -> Stats:
         (users, groups, paused), *_ = self._db.query(_SQL.count_users)
@@ -506,7 +504,7 @@ class Store:
 
     def pause(self, chat_id: int) -> None:
         """The chat blocked the bot: no more digests until it talks to the bot again."""
-        self._db.transaction(lambda tx: tx.execute(_SQL.pause, (chat_id,)))
+        self._db.execute(_SQL.pause, (chat_id,))
 
     def digest_settings(self, chat_id: int) -> ChatDigest | None:
         rows = self._db.query(_SQL.chat, (chat_id,))
@@ -523,9 +521,7 @@ class Store:
         True the first time for a slot later than any claimed before; False afterwards, also
         after a restart. Claimed before sending: a digest is sent at most once per slot.
         """
-        return (
-            self._db.transaction(lambda tx: tx.execute(_SQL.claim_slot, (slot, chat_id, slot))) == 1
-        )
+        return self._db.execute(_SQL.claim_slot, (slot, chat_id, slot)) == 1
 
     def seen(self, chat_id: int) -> dict[str, frozenset[str]]:
         """topic -> fingerprints of the sentences the chat's last digest of it covered."""
@@ -569,19 +565,15 @@ class Store:
         """True the first time any replica sees this Telegram update id: answer it then only."""
         # A retried transaction (the connection dropped during COMMIT) finds its own row.
         token = uuid.uuid4().hex
-
-        def body(tx: Tx) -> bool:
-            if tx.execute(_SQL.claim_update, (update_id, _now(), token)) == 1:
-                return True
-            rows = tx.fetch(_SQL.update_claim, (update_id,))
-            return bool(rows) and rows[0][0] == token
-
-        return self._db.transaction(body)
+        if self._db.execute(_SQL.claim_update, (update_id, _now(), token)) == 1:
+            return True
+        rows = self._db.query(_SQL.update_claim, (update_id,))
+        return bool(rows) and rows[0][0] == token
 
     def prune_updates(self, older_than: int) -> int:
         """Forget update ids received more than `older_than` seconds ago; how many."""
         cutoff = _now() - older_than
-        return self._db.transaction(lambda tx: tx.execute(_SQL.prune_updates, (cutoff,)))
+        return self._db.execute(_SQL.prune_updates, (cutoff,))
 
     def digest_times(self) -> list[tuple[str | None, str | None]]:
         """The distinct (time, zone) of chats that get digests; None is the config default."""
@@ -619,9 +611,7 @@ class Store:
         Concurrent claimers (other threads, other replicas) never get the same row while the
         lease holds; a row whose lease ran out is claimable again.
         """
-        rows = self._db.transaction(
-            lambda tx: tx.fetch(self._claim_deliveries, (owner, lease_seconds, limit))
-        )
+        rows = self._db.query(self._claim_deliveries, (owner, lease_seconds, limit))
         return sorted(
             (
                 Delivery(id=int(i), chat_id=int(c), slot=int(sl), attempts=int(a), state=str(st))
@@ -632,16 +622,13 @@ class Store:
 
     def start_delivery(self, delivery_id: int, owner: str) -> bool:
         """Mark the delivery as being sent, if `owner` still holds its lease; send only if True."""
-        return (
-            self._db.transaction(lambda tx: tx.execute(self._start_delivery, (delivery_id, owner)))
-            == 1
-        )
+        return self._db.execute(self._start_delivery, (delivery_id, owner)) == 1
 
     def finish_delivery(self, delivery_id: int, owner: str, outcome: str) -> bool:
         """The delivery is done (sent, or given up with `outcome` saying why); False if it
         already was."""
         row = (owner, outcome, _now(), delivery_id)
-        return self._db.transaction(lambda tx: tx.execute(_SQL.finish_delivery, row)) == 1
+        return self._db.execute(_SQL.finish_delivery, row) == 1
 
     def pending_deliveries(self) -> int:
         (n,), *_ = self._db.query(_SQL.pending_deliveries)
@@ -650,20 +637,17 @@ class Store:
     def prune_deliveries(self, older_than: int) -> int:
         """Delete finished deliveries queued more than `older_than` seconds ago; how many."""
         cutoff = _now() - older_than
-        return self._db.transaction(lambda tx: tx.execute(_SQL.prune_deliveries, (cutoff,)))
+        return self._db.execute(_SQL.prune_deliveries, (cutoff,))
 
     def reserve_send(self, interval: float) -> float:
         """Reserve the next send for the bot as a whole, `interval` seconds after the last
         reservation; the seconds to wait before sending (0 when none is pending)."""
 
-        def body(tx: Tx) -> float:
-            rows = tx.fetch(self._reserve_send, (interval, interval))
-            if not rows:
-                tx.execute(_SQL.add_pacing)
-                rows = tx.fetch(self._reserve_send, (interval, interval))
-            return max(0.0, float(rows[0][0]))
-
-        return self._db.transaction(body)
+        rows = self._db.query(self._reserve_send, (interval, interval))
+        if not rows:  # the row was deleted by hand
+            self._db.execute(_SQL.add_pacing)
+            rows = self._db.query(self._reserve_send, (interval, interval))
+        return max(0.0, float(rows[0][0]))
 
     def try_lead(self) -> bool:
         """Become (or stay) the one replica that schedules digests; True while leading.

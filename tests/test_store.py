@@ -1,30 +1,71 @@
-"""The subscription store: what it promises to keep, across restarts and a kill -9."""
+"""The subscription store: what it promises to keep, across restarts and a kill -9, on SQLite
+and on PostgreSQL (tests/pg.py starts a throwaway server; without one the PostgreSQL half skips,
+or fails under BRIEFBOT_REQUIRE_POSTGRES=1)."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 
+from bot import db as db_module
+from bot import subscriptions
 from bot.errors import StoreError
-from bot.subscriptions import SCHEMA_VERSION, ChatDigest, Store
-from tests.pg import PostgresCluster as PgCluster
+from bot.subscriptions import SCHEMA_VERSION, ChatDigest, Delivery, Store
+from tests.pg import PostgresCluster, postgres_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULTS = {"default_time": "08:00", "default_tz": "UTC"}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's store lives: a new SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'bot.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store.open(tmp_path / "data" / "bot.sqlite3")
-    yield s  # type: ignore[misc]
+def store(store_url: str) -> Iterator[Store]:
+    s = Store.open(store_url, name="replica-a")
+    yield s
     s.close()
+
+
+@pytest.fixture
+def other(store: Store, store_url: str) -> Iterator[Store]:
+    """A second replica on the same store (on SQLite, a second process would be the same)."""
+    s = Store.open(store_url, name="replica-b")
+    yield s
+    s.close()
+
+
+def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """Read the store behind Store's back."""
+    path = db_module.sqlite_path(url)
+    if path is not None:
+        conn = sqlite3.connect(path)
+        try:
+            with conn:
+                return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+    with psycopg.connect(url) as pg:
+        cursor = pg.execute(sql)  # type: ignore[arg-type]
+        return cursor.fetchall() if cursor.description else []
 
 
 def test_open_creates_the_folder_and_uses_wal(tmp_path: Path) -> None:
@@ -61,8 +102,8 @@ def test_unsubscribing_forgets_what_was_seen_so_a_comeback_starts_from_the_summa
     assert store.seen(1) == {}
 
 
-def test_everything_survives_close_and_reopen(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
+def test_everything_survives_close_and_reopen(store_url: str) -> None:
+    path = store_url
     s = Store.open(path)
     s.touch_user(7, user_id=7, is_group=False)
     s.subscribe(7, "brexit")
@@ -248,9 +289,8 @@ def test_a_kill_9_in_the_middle_of_writes_leaves_a_consistent_store(tmp_path: Pa
     s.close()
 
 
-def test_chats_that_saw_the_same_brief_share_one_snapshot(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
-    s = Store.open(path)
+def test_chats_that_saw_the_same_brief_share_one_snapshot(store_url: str) -> None:
+    s = Store.open(store_url)
     version_1 = [f"fp{i:03d}" for i in range(300)]
     for chat in range(1, 101):
         s.subscribe(chat, "brexit")
@@ -259,10 +299,8 @@ def test_chats_that_saw_the_same_brief_share_one_snapshot(tmp_path: Path) -> Non
     assert s.seen(7) == {"brexit": frozenset([*version_1, "fp-new"])}
     assert s.seen(8) == {"brexit": frozenset(version_1)}
     s.close()
-    conn = sqlite3.connect(path)
-    assert conn.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0] == 2
-    conn.close()
-    s = Store.open(path)
+    assert rows(store_url, "SELECT COUNT(*) FROM snapshots") == [(2,)]
+    s = Store.open(store_url)
     assert s.seen(99) == {"brexit": frozenset(version_1)}
     s.close()
 
@@ -301,14 +339,392 @@ def test_a_version_2_ledger_is_migrated_to_snapshots(tmp_path: Path) -> None:
     s.close()
 
 
-def test_each_postgres_test_gets_its_own_empty_database(
-    pg_cluster: PgCluster, postgres_url: str
-) -> None:
-    import psycopg
+def test_the_backend_says_whether_other_processes_share_it(store: Store, store_url: str) -> None:
+    if store_url.startswith("sqlite"):
+        assert (store.backend, store.shared) == ("sqlite", False)
+        assert store.path == db_module.sqlite_path(store_url)
+    else:
+        assert (store.backend, store.shared, store.path) == ("postgresql", True, None)
 
-    assert postgres_url.startswith(f"postgresql://postgres@127.0.0.1:{pg_cluster.port}/")
-    with psycopg.connect(postgres_url) as conn:
-        tables = conn.execute(
-            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'"
-        ).fetchone()
-    assert tables == (0,)
+
+def test_a_url_that_is_neither_sqlite_nor_postgresql_is_refused_without_its_password() -> None:
+    with pytest.raises(StoreError, match=r"mysql://me:\*\*\*@db/x: not a storage URL") as info:
+        Store.open("mysql://me:hunter2@db/x")
+    assert "hunter2" not in str(info.value)
+
+
+# -- updates ------------------------------------------------------------------------------------
+
+
+def test_an_update_is_claimed_once_across_replicas(store: Store, other: Store) -> None:
+    assert store.claim_update(1001) is True
+    assert other.claim_update(1001) is False
+    assert store.claim_update(1001) is False
+    assert other.claim_update(1002) is True
+
+
+def test_pruned_update_ids_are_only_the_old_ones(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = int(time.time())
+    monkeypatch.setattr(subscriptions, "_now", lambda: now - 7200)
+    store.claim_update(1)
+    monkeypatch.setattr(subscriptions, "_now", lambda: now)
+    store.claim_update(2)
+    assert store.prune_updates(older_than=3600) == 1
+    assert store.claim_update(2) is False
+
+
+# -- scheduling by scan -----------------------------------------------------------------------
+
+
+def subscribe_before(store: Store, monkeypatch: pytest.MonkeyPatch, chat: int, at: int) -> None:
+    """Subscribe `chat` as if at UTC epoch `at` (a subscriber of long standing)."""
+    monkeypatch.setattr(subscriptions, "_now", lambda: at)
+    store.subscribe(chat, "brexit")
+    monkeypatch.undo()
+
+
+def test_digest_times_are_the_distinct_times_of_chats_that_get_digests(store: Store) -> None:
+    store.subscribe(1, "brexit")  # the default time
+    store.subscribe(2, "brexit")
+    store.set_digest_time(2, "21:00", "Asia/Tokyo")
+    store.subscribe(3, "brexit")
+    store.set_digest_time(3, "21:00", "Asia/Tokyo")
+    store.subscribe(4, "brexit")
+    store.set_digest_time(4, "06:00", "UTC")
+    store.set_digest_off(4)
+    store.touch_user(5, user_id=5, is_group=False)  # no subscriptions
+    store.set_digest_time(5, "05:00", "UTC")
+    assert store.digest_times() == [(None, None), ("21:00", "Asia/Tokyo")]
+
+
+def test_a_slot_is_queued_once_per_chat_however_often_and_by_whom(
+    store: Store, other: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slot = 1_800_000_000
+    for chat in (1, 2, 3):
+        subscribe_before(store, monkeypatch, chat, slot - 86_400)
+    store.set_digest_time(3, "21:00", "Asia/Tokyo")  # a different time: not due at 08:00 UTC
+    assert store.enqueue_slot(None, None, slot, **DEFAULTS) == 2
+    assert store.enqueue_slot(None, None, slot, **DEFAULTS) == 0
+    assert other.enqueue_slot("08:00", "UTC", slot, **DEFAULTS) == 0  # the same chats, spelt out
+    assert store.enqueue_slot(None, None, slot - 86_400, **DEFAULTS) == 0  # never an earlier one
+    assert store.pending_deliveries() == 2
+    assert [d.chat_id for d in store.claim_deliveries("a", limit=10, lease_seconds=30)] == [1, 2]
+    settings = store.digest_settings(1)
+    assert settings is not None and settings.last_slot == slot
+    assert other.enqueue_slot(None, None, slot + 86_400, **DEFAULTS) == 2  # the next day
+
+
+def test_paused_off_and_unsubscribed_chats_are_not_queued(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slot = 1_800_000_000
+    for chat in (1, 2, 3, 4):
+        subscribe_before(store, monkeypatch, chat, slot - 86_400)
+    store.pause(2)
+    store.set_digest_off(3)
+    store.unsubscribe(4, "brexit")
+    assert store.enqueue_slot(None, None, slot, **DEFAULTS) == 1
+
+
+def test_a_new_subscriber_is_not_sent_a_slot_that_passed_before_it_subscribed(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = int(time.time())
+    subscribe_before(store, monkeypatch, 1, now - 3600)
+    store.subscribe(2, "brexit")  # just now
+    past_slot, next_slot = now - 600, now + 600
+    assert store.enqueue_slot(None, None, past_slot, **DEFAULTS) == 1  # chat 1's catch-up only
+    assert store.enqueue_slot(None, None, next_slot, **DEFAULTS) == 2
+    # A second topic later on changes nothing for a subscriber: still due, still once.
+    store.subscribe(1, "ukraine-war")
+    assert store.enqueue_slot(None, None, now + 700, **DEFAULTS) == 2
+
+
+def test_a_new_digest_time_or_a_comeback_does_not_catch_up_on_a_passed_slot(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = int(time.time())
+    for chat in (1, 2, 3, 4):
+        subscribe_before(store, monkeypatch, chat, now - 86_400)
+    store.set_digest_time(1, "09:00", "UTC")  # moved: the 08:00 that just passed is not owed
+    monkeypatch.setattr(subscriptions, "_now", lambda: now - 86_400)
+    store.set_digest_time(2, "08:00", "UTC")
+    monkeypatch.undo()
+    store.set_digest_time(2, "08:00", "UTC")  # set again, unchanged: still owed
+    store.pause(3)
+    store.touch_user(3, user_id=3, is_group=False)  # back after blocking the bot
+    store.set_digest_off(4)
+    store.set_digest_off(4, False)  # digests back on
+    queued = store.enqueue_slot("08:00", "UTC", now - 60, **DEFAULTS)
+    assert queued == 1
+    assert [d.chat_id for d in store.claim_deliveries("a", limit=9, lease_seconds=30)] == [2]
+
+
+# -- deliveries ----------------------------------------------------------------------------------
+
+
+def queue(store: Store, monkeypatch: pytest.MonkeyPatch, chats: range) -> None:
+    at = int(time.time()) - 86_400
+    monkeypatch.setattr(subscriptions, "_now", lambda: at)
+    for chat in chats:
+        store.subscribe(chat, "brexit")
+    monkeypatch.undo()
+    store.enqueue_slot(None, None, at + 3600, **DEFAULTS)
+
+
+def test_a_delivery_is_claimed_started_and_finished_once(
+    store: Store, other: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue(store, monkeypatch, range(1, 4))
+    claimed = store.claim_deliveries("a", limit=2, lease_seconds=30)
+    assert [(d.chat_id, d.attempts, d.state) for d in claimed] == [
+        (1, 1, "queued"),
+        (2, 1, "queued"),
+    ]
+    assert [d.chat_id for d in other.claim_deliveries("b", limit=5, lease_seconds=30)] == [3]
+    assert other.claim_deliveries("b", limit=5, lease_seconds=30) == []
+    first = claimed[0]
+    assert other.start_delivery(first.id, "b") is False  # not b's
+    assert store.start_delivery(first.id, "a") is True
+    assert store.finish_delivery(first.id, "a", "sent") is True
+    assert store.finish_delivery(first.id, "a", "sent") is False
+    assert store.start_delivery(first.id, "a") is False  # done is done
+    assert store.pending_deliveries() == 2
+
+
+def test_two_replicas_claiming_at_once_never_get_the_same_row(
+    store: Store, other: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue(store, monkeypatch, range(1, 301))
+    got: dict[str, list[int]] = {"a": [], "b": []}
+
+    def work(s: Store, owner: str) -> None:
+        while batch := s.claim_deliveries(owner, limit=7, lease_seconds=60):
+            for d in batch:
+                assert s.start_delivery(d.id, owner)
+                got[owner].append(d.chat_id)
+                s.finish_delivery(d.id, owner, "sent")
+
+    threads = [threading.Thread(target=work, args=(s, o)) for s, o in ((store, "a"), (other, "b"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    everything = got["a"] + got["b"]
+    assert sorted(everything) == list(range(1, 301))  # each once, none lost
+    assert got["a"] and got["b"]  # both helped
+    assert store.pending_deliveries() == 0
+
+
+def test_an_expired_lease_is_claimed_again_and_the_old_owner_may_not_send(
+    store: Store, other: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue(store, monkeypatch, range(1, 2))
+    (mine,) = store.claim_deliveries("a", limit=1, lease_seconds=0.3)
+    assert store.start_delivery(mine.id, "a") is True  # then "a" hangs mid-request
+    assert other.claim_deliveries("b", limit=1, lease_seconds=30) == []
+    time.sleep(0.5)
+    (theirs,) = other.claim_deliveries("b", limit=1, lease_seconds=30)
+    # Possibly sent by "a" already: the one case that is sent again, and it says so.
+    assert theirs == Delivery(id=mine.id, chat_id=1, slot=mine.slot, attempts=2, state="sending")
+    assert store.start_delivery(mine.id, "a") is False
+    assert other.start_delivery(theirs.id, "b") is True
+
+
+def test_a_finish_by_the_replica_that_lost_its_lease_stops_the_resend(
+    store: Store, other: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue(store, monkeypatch, range(1, 2))
+    (mine,) = store.claim_deliveries("a", limit=1, lease_seconds=0.3)
+    store.start_delivery(mine.id, "a")
+    time.sleep(0.5)
+    (theirs,) = other.claim_deliveries("b", limit=1, lease_seconds=30)
+    store.finish_delivery(mine.id, "a", "sent")  # "a"'s slow request did get through
+    assert other.start_delivery(theirs.id, "b") is False
+
+
+def test_finished_deliveries_are_pruned_when_old(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue(store, monkeypatch, range(1, 4))
+    (done, *_) = store.claim_deliveries("a", limit=3, lease_seconds=30)
+    store.finish_delivery(done.id, "a", "sent")
+    assert store.prune_deliveries(older_than=0) == 0  # queued "now": not yet old
+    monkeypatch.setattr(subscriptions, "_now", lambda: int(time.time()) + 10)
+    assert store.prune_deliveries(older_than=5) == 1  # only the finished one
+    assert store.pending_deliveries() == 2
+
+
+# -- pacing, leadership, briefs -------------------------------------------------------------------
+
+
+def test_reserved_sends_are_spaced_by_the_interval_across_replicas(
+    store: Store, other: Store
+) -> None:
+    interval = 0.05
+    instants = []
+    for i in range(12):
+        wait = (store if i % 2 else other).reserve_send(interval)
+        instants.append(time.time() + wait)
+    gaps = [b - a for a, b in itertools.pairwise(instants)]
+    # The database's clock decides; this test's clock reads it a few ms apart either way.
+    assert min(gaps) >= interval - 0.01
+    assert instants[-1] - instants[0] == pytest.approx(11 * interval, abs=0.05)
+
+
+def test_after_a_pause_a_send_need_not_wait(store: Store) -> None:
+    store.reserve_send(0.05)
+    time.sleep(0.1)
+    assert store.reserve_send(0.05) == 0.0
+
+
+def test_sqlite_has_one_process_so_it_always_leads_and_hears_nothing(tmp_path: Path) -> None:
+    s = Store.open(tmp_path / "bot.sqlite3")
+    heard: list[str] = []
+    listener = s.listen_briefs(heard.append)
+    assert s.try_lead() and s.is_leading()
+    s.publish_briefs("v1")
+    assert s.briefs_version() == "v1"
+    listener.close()
+    s.close()
+    assert heard == []
+
+
+postgres_only = pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+
+
+def leader_pid(url: str) -> list[tuple[Any, ...]]:
+    return rows(
+        url,
+        "SELECT a.application_name, a.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+        "WHERE l.locktype = 'advisory' AND l.granted AND l.objid = "
+        f"{subscriptions.LEADER_LOCK & 0xFFFFFFFF}",
+    )
+
+
+@postgres_only
+def test_one_replica_leads_and_another_takes_over_when_its_connection_dies(
+    store: Store, other: Store, store_url: str
+) -> None:
+    assert store.try_lead() is True
+    assert other.try_lead() is False
+    assert store.try_lead() is True  # asking again keeps it
+    assert other.is_leading() is False
+    (name, pid), *_ = leader_pid(store_url)
+    assert name == "replica-a"
+    # The leader's process dies: PostgreSQL ends its session and frees the lock.
+    rows(store_url, f"SELECT pg_terminate_backend({int(pid)})")
+    assert store.is_leading() is False
+    assert other.try_lead() is True
+    assert store.try_lead() is False
+    other.resign()
+    assert store.try_lead() is True
+
+
+@postgres_only
+def test_a_briefs_version_reaches_the_listeners_of_other_replicas(
+    store: Store, other: Store
+) -> None:
+    heard: list[str] = []
+    ready = threading.Event()
+    listener = other.listen_briefs(lambda v: (heard.append(v), ready.set()))
+    try:
+        store.publish_briefs("v1")
+        assert wait_for(lambda: "v1" in heard)
+        assert other.briefs_version() == "v1"
+    finally:
+        listener.close()
+    # A replica that starts listening later is told the current version at once.
+    late: list[str] = []
+    listener = store.listen_briefs(late.append)
+    try:
+        assert wait_for(lambda: late == ["v1"])
+    finally:
+        listener.close()
+
+
+def wait_for(condition: Any, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return bool(condition())
+
+
+@postgres_only
+def test_the_store_reconnects_after_a_server_restart(
+    store: Store, other: Store, pg_cluster: PostgresCluster
+) -> None:
+    store.subscribe(1, "brexit")
+    assert store.try_lead()
+    heard: list[str] = []
+    listener = other.listen_briefs(heard.append)
+    try:
+        store.publish_briefs("v1")
+        assert wait_for(lambda: "v1" in heard)
+        before = len(heard)
+        pg_cluster.restart()
+        store.subscribe(1, "ukraine-war")  # no StoreError: the pool reconnects
+        assert other.subscriptions(1) == ["brexit", "ukraine-war"]
+        assert store.is_leading() is False  # the lock went with the old session
+        assert other.try_lead() is True
+        # The listener reconnects and reports the stored version, then hears new ones.
+        assert wait_for(lambda: len(heard) > before and heard[-1] == "v1")
+        store.publish_briefs("v2")
+        assert wait_for(lambda: heard[-1] == "v2")
+    finally:
+        listener.close()
+
+
+def test_a_call_fails_with_a_store_error_once_the_server_stays_away(
+    pg_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db_module, "RECONNECT_SECONDS", 0.5)
+    # A cluster of its own: this one is stopped for good.
+    with postgres_cluster(pg_cluster.bindir) as cluster:
+        s = Store.open(cluster.url, name="lonely")
+        s.subscribe(1, "brexit")
+        cluster.stop()
+        started = time.monotonic()
+        with pytest.raises(StoreError, match=r"127\.0\.0\.1.*unreachable for"):
+            s.subscribe(1, "ukraine-war")
+        assert time.monotonic() - started < 5
+        cluster.start()
+        assert s.subscriptions(1) == ["brexit"]
+        s.close()
+
+
+@postgres_only
+def test_replicas_starting_together_migrate_once(store_url: str) -> None:
+    opened: list[Store] = []
+    errors: list[BaseException] = []
+
+    def open_one(i: int) -> None:
+        try:
+            opened.append(Store.open(store_url, name=f"replica-{i}"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    assert rows(store_url, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    opened[0].subscribe(1, "brexit")
+    assert opened[2].subscriptions(1) == ["brexit"]
+    for s in opened:
+        s.close()
+
+
+@postgres_only
+def test_a_postgres_database_from_a_newer_briefbot_is_refused(store: Store, store_url: str) -> None:
+    store.close()
+    rows(store_url, f"UPDATE schema_version SET version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match=r"schema version .* newer Briefbot"):
+        Store.open(store_url)

@@ -1,4 +1,4 @@
-"""The `briefbot` command: build | ask | chat | run | check.
+"""The `briefbot` command: build | ask | chat | run [--port N] | check.
 
 The only place that sets up logging and turns a BriefbotError into one line on stderr and
 exit code 2. Imports are local to each command so `briefbot ask` starts fast (no Telegram).
@@ -7,6 +7,7 @@ exit code 2. Imports are local to each command so `briefbot ask` starts fast (no
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
@@ -43,13 +44,38 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per question and line")
 
     sub.add_parser("chat", parents=[common], help="an interactive session in the terminal")
-    sub.add_parser(
+    p = sub.add_parser(
         "run",
         parents=[common],
         help=f"build briefs if stale, then start the bot (terminal chat if {TOKEN_ENV} is unset)",
     )
+    p.add_argument(
+        "--port",
+        type=_port,
+        default=None,
+        help="webhook port, instead of telegram.webhook.port (several replicas on one host)",
+    )
     sub.add_parser("check", parents=[common], help="validate config.yaml and every brief")
     return parser
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1-65535)")
+    return port
+
+
+def with_port(config: Config, port: int | None) -> Config:
+    """`config` with telegram.webhook.port replaced by `port` (None: as configured)."""
+    if port is None:
+        return config
+    webhook = dataclasses.replace(config.telegram.webhook, port=port)
+    telegram = dataclasses.replace(config.telegram, webhook=webhook)
+    return dataclasses.replace(config, telegram=telegram)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -108,7 +134,7 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
             return chat(config, stdin=sys.stdin, stdout=sys.stdout)
         from bot.tg.app import run_bot
 
-        run_bot(config)
+        run_bot(with_port(config, args.port))
         return 0
     raise AssertionError(args.command)  # argparse rejects unknown commands
 

@@ -9,6 +9,8 @@ winter and 06:00 UTC in summer. The next run is worked out here for each day, no
     a time that does not exist that day (skipped by a spring-forward) runs at the same
     distance past the change, e.g. 02:30 -> 03:30 (Python's fold=0 rule, PEP 495);
     a time that happens twice (fall-back) runs at its first occurrence only.
+
+`due_slot` is what the scheduler tick asks (bot/tg/leader.py): which slot, if any, is due now.
 """
 
 from __future__ import annotations
@@ -103,3 +105,14 @@ def previous_slot(now: dt.datetime, hhmm: str, zone: str) -> dt.datetime:
         if slot <= now:
             return slot
     raise AssertionError("unreachable: a day always has the time")  # pragma: no cover
+
+
+def due_slot(now: dt.datetime, hhmm: str, zone: str, *, window: dt.timedelta) -> dt.datetime | None:
+    """The slot a scheduler tick at `now` should queue: the last one, if at most `window` ago.
+
+    Ticks come every few seconds and queueing a slot twice is harmless (the store skips chats
+    that already have it), so the window only has to outlast the gap between two ticks; a
+    longer one is the catch-up after the bot was down.
+    """
+    slot = previous_slot(now, hhmm, zone)
+    return slot if now - slot <= window else None

@@ -3,9 +3,15 @@
     build_application(config, engine=..., store=...)  every handler in one ordered list
     run_bot(config)                                     long polling, or a webhook server
 
-Services (config, engine, store) live in `bot_data` (bot.tg.services). `post_init` registers
-the command menu (admins get /reload and /stats in their own chats), opens the store when none
-was given and rebuilds the digest jobs.
+Services (config, engine, store, replica name) live in `bot_data` (bot.tg.services). The first
+handler, in group -1, drops a repeated update (bot.tg.dedupe). `post_init` registers the command
+menu (admins get /reload and /stats in their own chats), opens the store when none was given
+and starts the digest scheduler, the delivery worker and the briefs listener
+(bot.tg.background); `post_stop` stops them.
+
+Any number of processes may run this against one PostgreSQL store (webhook mode behind a
+proxy): updates are claimed by id, one replica schedules, every replica delivers, and when the
+store is shared the rate limiter paces the bot as a whole (bot.tg.ratelimit.SharedRateLimiter).
 """
 
 from __future__ import annotations
@@ -32,9 +38,9 @@ from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.render import COMMANDS
 from bot.subscriptions import Store
-from bot.tg import handlers, services, subscribing
-from bot.tg.ratelimit import paced_rate_limiter
-from bot.tg.services import Services
+from bot.tg import background, dedupe, handlers, services, subscribing
+from bot.tg.ratelimit import SharedRateLimiter, paced_rate_limiter
+from bot.tg.services import Services, replica_name
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +91,13 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     concurrent_updates: int = CONCURRENT_UPDATES,
     connection_pool_size: int = CONNECTION_POOL_SIZE,
+    replica: str | None = None,
 ) -> AnyApplication:
-    """A ready Application; `request` replaces the network (tests, benchmarks)."""
+    """A ready Application; `request` replaces the network (tests, benchmarks).
+
+    `store` None: post_init opens the configured one (then the rate limiter is this process's
+    alone; run_bot opens the store first so a shared one paces all replicas together).
+    """
     if config.token is None:
         raise ConfigError(
             f"{TOKEN_ENV} is not set; create a bot with @BotFather and export its token"
@@ -109,14 +120,22 @@ def build_application(
     if limit.enabled:
         # Paced, not bursting: AIORateLimiter's default bucket lets a fan-out send twice the
         # limit in its first second (bench/telegram_fanout.py measured 60 at a 30/s limit).
-        builder = builder.rate_limiter(paced_rate_limiter(limit))  # type: ignore[arg-type]
+        if store is not None and store.shared:
+            builder = builder.rate_limiter(SharedRateLimiter(limit, store))  # type: ignore[arg-type]
+        else:
+            builder = builder.rate_limiter(paced_rate_limiter(limit))  # type: ignore[arg-type]
     application = (
         builder.concurrent_updates(concurrent_updates)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
-    services.install(application, Services(config=config, engine=engine, store=store))
+    services.install(
+        application,
+        Services(config=config, engine=engine, store=store, replica=replica or replica_name()),
+    )
+    application.add_handler(dedupe.handler(), group=dedupe.GROUP)
     application.add_handlers(handler_list())
     application.add_error_handler(handlers.on_error)
     return application
@@ -127,10 +146,10 @@ def menu(*, admin: bool) -> list[BotCommand]:
 
 
 async def post_init(application: AnyApplication) -> None:
-    """Open the store, register the command menus, rebuild the digest jobs."""
+    """Open the store, register the command menus, start the digest and reload machinery."""
     s: Services = application.bot_data[services.KEY]
     if s.store is None:
-        s.store = Store.open(s.config.storage.path)
+        s.store = Store.open(s.config.storage.url, name=s.replica)
         s.owns_store = True
     bot = application.bot
     await bot.set_my_commands(menu(admin=False), scope=BotCommandScopeDefault())
@@ -142,10 +161,20 @@ async def post_init(application: AnyApplication) -> None:
             log.warning(
                 "No admin command menu for user %s (%s); they should send /start first", admin, exc
             )
-    await subscribing.setup_digests(application)
+    if s.background is None:
+        s.background = await background.start(application)
+
+
+async def post_stop(application: AnyApplication) -> None:
+    """Stop scheduling and claiming; the deliveries in flight finish first."""
+    s: Services = application.bot_data[services.KEY]
+    if s.background is not None:
+        await s.background.stop()
+        s.background = None
 
 
 async def post_shutdown(application: AnyApplication) -> None:
+    await post_stop(application)
     s: Services = application.bot_data[services.KEY]
     if s.owns_store and s.store is not None:
         s.store.close()
@@ -156,13 +185,25 @@ def run_bot(config: Config) -> None:
     """Serve until interrupted: long polling, or a webhook server when telegram.mode is webhook."""
     quiet_http_loggers()
     engine = Engine.load(config)
-    application = build_application(config, engine=engine)
-    telegram = config.telegram
-    log.info("Serving %d topics by %s", len(engine.briefs), telegram.mode)
-    if telegram.mode == "webhook":
-        application.run_webhook(**webhook_options(config))
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    replica = replica_name()
+    # Opened before the Application is built: a shared store changes the rate limiter.
+    store = Store.open(config.storage.url, name=replica)
+    try:
+        application = build_application(config, engine=engine, store=store, replica=replica)
+        telegram = config.telegram
+        log.info(
+            "Serving %d topics by %s as replica %s (%s store)",
+            len(engine.briefs),
+            telegram.mode,
+            replica,
+            store.backend,
+        )
+        if telegram.mode == "webhook":
+            application.run_webhook(**webhook_options(config))
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        store.close()
 
 
 def quiet_http_loggers() -> None:

@@ -28,7 +28,7 @@ from telegram.ext import ContextTypes, filters
 
 from bot.answer import Answer
 from bot.engine import Engine
-from bot.errors import BriefbotError
+from bot.errors import BriefbotError, StoreError
 from bot.render import (
     compare_briefs,
     parse_callback,
@@ -140,7 +140,8 @@ async def brief(update: Update, context: Context) -> None:
 
 
 async def reload_briefs(update: Update, context: Context) -> None:
-    """Admins: re-read briefs/, swap the whole set, report what changed (or keep the old set)."""
+    """Admins: re-read briefs/, swap the whole set, report what changed (or keep the old set);
+    a new set's version is published so every replica reloads."""
     s = services.get(context)
     user = update.effective_user
     if not s.is_admin(user.id if user else None):
@@ -156,6 +157,12 @@ async def reload_briefs(update: Update, context: Context) -> None:
         return
     s.engine = new
     log.info("Reloaded briefs: %d topics, version %s", len(new.briefs), new.briefs.version)
+    if s.store is not None:
+        # The other replicas hear of it and reload from their own disk (bot.tg.reloads).
+        try:
+            await asyncio.to_thread(s.store.publish_briefs, new.briefs.version)
+        except StoreError as exc:
+            log.warning("Reloaded here, but other replicas were not told: %s", exc)
     changes = compare_briefs(old.briefs, new.briefs)
     await reply_to(update, context.bot, render_reload(changes, len(new.briefs)))
 

@@ -11,13 +11,28 @@ limit: requests go out evenly spaced, so any 1-second window holds at most the l
 with some network jitter. The group limit (20 a minute) keeps a small burst of 3 so a reply
 in a busy group is not held 3 seconds, with the leak rate lowered so that burst plus a
 minute's leak stays within the limit.
+
+Several replicas share one bot token, so one limit. `SharedRateLimiter` (used when the store
+is shared, i.e. PostgreSQL) keeps the paced limiter for this process and, before each request
+to a chat, reserves the next free instant of the bot as a whole in the store
+(`Store.reserve_send`: one row, advanced by one interval per request, on the database's
+clock) and waits until then. The reservation is a blocking call, made in a thread; a request
+Telegram answers with 429 and the limiter retries reserves again, since it is another request.
 """
 
 from __future__ import annotations
 
-from telegram.ext import AIORateLimiter
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
+
+from telegram.ext import AIORateLimiter, BaseRateLimiter
 
 from bot.config import RateLimitConfig
+from bot.errors import StoreError
+
+log = logging.getLogger(__name__)
 
 # Requests are paced at this share of the configured rate, to absorb timing jitter.
 PACING_SHARE = 0.95
@@ -36,3 +51,60 @@ def paced_rate_limiter(limit: RateLimitConfig) -> AIORateLimiter:
         group_time_period=group_burst / group_leak if group_leak > 0 else 60.0,
         max_retries=limit.max_retries,
     )
+
+
+class Reserver(Protocol):
+    def reserve_send(self, interval: float) -> float: ...
+
+
+def send_interval(limit: RateLimitConfig) -> float:
+    """Seconds between two requests of the whole bot, at PACING_SHARE of the limit."""
+    return 1 / (limit.overall_per_second * PACING_SHARE)
+
+
+class SharedRateLimiter(BaseRateLimiter[int]):
+    """The paced limiter of this process, plus a slot of the bot-wide pace from the store."""
+
+    def __init__(self, limit: RateLimitConfig, store: Reserver) -> None:
+        self._local = paced_rate_limiter(limit)
+        self._store = store
+        self._interval = send_interval(limit)
+
+    async def initialize(self) -> None:
+        await self._local.initialize()
+
+    async def shutdown(self) -> None:
+        await self._local.shutdown()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if data.get("chat_id") is None:
+            # As AIORateLimiter: the overall limit is about messages to chats.
+            return await self._local.process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+
+        async def paced(*a: Any, **kw: Any) -> bool | dict[str, Any] | list[dict[str, Any]]:
+            await self._wait_turn()
+            return await callback(*a, **kw)
+
+        return await self._local.process_request(
+            paced, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+    async def _wait_turn(self) -> None:
+        try:
+            delay = await asyncio.to_thread(self._store.reserve_send, self._interval)
+        except StoreError as exc:
+            # The local pace still holds; a 429 from Telegram is retried by the limiter.
+            log.warning("no bot-wide send slot (%s); sending at this replica's pace", exc)
+            return
+        if delay > 0:
+            await asyncio.sleep(delay)

@@ -2,10 +2,15 @@
 
 The engine is replaced whole on /reload (one attribute assignment, so a handler sees either
 the old brief set or the new one, never a mix).
+
+`replica` names this process among the replicas sharing one store (BRIEFBOT_REPLICA, else
+host:pid): it owns the deliveries this process claims and names its database connections.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +21,12 @@ from bot.engine import Engine
 from bot.subscriptions import Store
 
 KEY = "briefbot"
+REPLICA_ENV = "BRIEFBOT_REPLICA"
+
+
+def replica_name() -> str:
+    """This process's name among the replicas: BRIEFBOT_REPLICA, else host:pid."""
+    return os.environ.get(REPLICA_ENV) or f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass(kw_only=True)
@@ -24,6 +35,8 @@ class Services:
     engine: Engine
     store: Store | None = None  # opened in post_init when not given
     owns_store: bool = False  # closed in post_shutdown when we opened it
+    replica: str = "briefbot"
+    background: Any = None  # bot.tg.background.Background while running
 
     def topics(self) -> list[tuple[str, str]]:
         """(slug, title) of every brief, in index order."""

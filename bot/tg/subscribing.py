@@ -9,7 +9,8 @@
 Topics are matched with the engine's `find_topics`, so "/subscribe india russia" works as well
 as the slug. Button data carries `bot.render.ref(slug)` (the slug, or a hash when too long), and a
 button whose topic is gone after a /reload answers with the current list, never an error.
-Every change to subscriptions or times reschedules the chat's digest job (bot/tg/digests.py).
+Changes are rows in the store and nothing else: the scheduler tick of whichever replica leads
+finds each chat's digest time there (bot/tg/leader.py), so any replica can take the command.
 """
 
 from __future__ import annotations
@@ -24,22 +25,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackContext, CallbackQueryHandler, CommandHandler
 
+from bot.config import Config
 from bot.engine import Engine
 from bot.render import ref, resolve_ref
 from bot.schedule import EXAMPLE, DigestInputError, next_slot, parse_digest_args
-from bot.subscriptions import Store
+from bot.subscriptions import ChatDigest, Store
 from bot.tg import services
-from bot.tg.digests import (
-    Outcome,
-    chat_time,
-    deliver_digest,
-    schedule_chat,
-    setup_digests,
-    unschedule_chat,
-    utcnow,
-)
+from bot.tg.digests import Outcome, deliver_digest
+from bot.tg.leader import utcnow
 
-__all__ = ["HANDLERS", "setup_digests"]
+__all__ = ["HANDLERS"]
 
 Context = CallbackContext[Any, Any, Any, Any]
 
@@ -68,6 +63,14 @@ def pick_topics(engine: Engine, text: str) -> list[str]:
     ):
         return [found[0][0]]
     return [slug for slug, _ in found]
+
+
+def chat_time(chat: ChatDigest, config: Config) -> tuple[str, str]:
+    """The chat's digest time and zone, the config's defaults where it set none."""
+    return (
+        chat.time or config.digest.default_time,
+        chat.timezone or config.digest.default_timezone,
+    )
 
 
 def _esc(text: str) -> str:
@@ -141,20 +144,12 @@ async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None 
     )
 
 
-def _reschedule(context: Context, svc: services.Services, chat_id: int) -> None:
-    if context.job_queue is not None:
-        schedule_chat(context.job_queue, _store(svc), svc.config, chat_id)
-
-
-async def _subscribe_to(
-    update: Update, context: Context, svc: services.Services, chat_id: int, slug: str
-) -> str:
+async def _subscribe_to(svc: services.Services, chat_id: int, slug: str) -> str:
     """Subscribe and return the confirmation text."""
     store = _store(svc)
     title = _esc(_title(svc.engine, slug))
     if not store.subscribe(chat_id, slug):
         return f"You already follow <b>{title}</b>.\n{_when(store, svc, chat_id, utcnow())}"
-    _reschedule(context, svc, chat_id)
     return (
         f"Subscribed to <b>{title}</b>. Your first digest starts with its summary; "
         f"/digest now sends it at once.\n{_when(store, svc, chat_id, utcnow())}"
@@ -188,7 +183,7 @@ async def subscribe(update: Update, context: Context) -> None:
             f"I have no brief matching “{_esc(text)}”. See /topics for what I can follow.",
         )
     elif len(slugs) == 1:
-        await _reply(update, await _subscribe_to(update, context, svc, chat_id, slugs[0]))
+        await _reply(update, await _subscribe_to(svc, chat_id, slugs[0]))
     else:
         await _reply(
             update,
@@ -216,7 +211,7 @@ async def unsubscribe(update: Update, context: Context) -> None:
     if text.strip().casefold() in followed:  # a topic the briefs no longer have
         slugs = [text.strip().casefold()]
     if len(slugs) == 1:
-        await _reply(update, _unsubscribe_from(context, svc, chat_id, slugs[0]))
+        await _reply(update, _unsubscribe_from(svc, chat_id, slugs[0]))
     else:
         await _reply(
             update,
@@ -225,15 +220,11 @@ async def unsubscribe(update: Update, context: Context) -> None:
         )
 
 
-def _unsubscribe_from(context: Context, svc: services.Services, chat_id: int, slug: str) -> str:
+def _unsubscribe_from(svc: services.Services, chat_id: int, slug: str) -> str:
     store = _store(svc)
     title = _esc(_title(svc.engine, slug))
     if not store.unsubscribe(chat_id, slug):
         return f"You were not following <b>{title}</b>."
-    if store.subscriptions(chat_id):
-        _reschedule(context, svc, chat_id)
-    elif context.job_queue is not None:
-        unschedule_chat(context.job_queue, chat_id)
     return f"Unsubscribed from <b>{title}</b>."
 
 
@@ -273,8 +264,6 @@ async def digest(update: Update, context: Context) -> None:
         return
     if command.action == "off":
         store.set_digest_off(chat_id)
-        if context.job_queue is not None:
-            unschedule_chat(context.job_queue, chat_id)
         await _reply(update, "Digests are off; your topics are kept. /digest on to resume.")
         return
     if command.action == "on":
@@ -286,7 +275,6 @@ async def digest(update: Update, context: Context) -> None:
             current.timezone if current is not None and current.timezone else None
         )
         store.set_digest_time(chat_id, command.time, zone or svc.config.digest.default_timezone)
-    _reschedule(context, svc, chat_id)
     note = (
         ""
         if store.subscriptions(chat_id)
@@ -307,7 +295,6 @@ async def _digest_now(
         store,
         svc.engine.briefs,
         chat_id,
-        slot=None,
         max_retries=svc.config.telegram.rate_limit.max_retries,
         max_items=svc.config.digest.max_items_per_topic,
     )
@@ -336,7 +323,7 @@ async def on_subscribe_button(update: Update, context: Context) -> None:
         )
         return
     await query.answer(f"Subscribed to {_title(svc.engine, slug)}"[:200])
-    await _reply(update, await _subscribe_to(update, context, svc, chat_id, slug))
+    await _reply(update, await _subscribe_to(svc, chat_id, slug))
 
 
 async def on_unsubscribe_button(update: Update, context: Context) -> None:
@@ -357,7 +344,7 @@ async def on_unsubscribe_button(update: Update, context: Context) -> None:
         )
         return
     await query.answer(f"Unsubscribed from {_title(svc.engine, slug)}"[:200])
-    await _reply(update, _unsubscribe_from(context, svc, chat_id, slug))
+    await _reply(update, _unsubscribe_from(svc, chat_id, slug))
 
 
 HANDLERS: list[BaseHandler[Update, Any, Any]] = [

@@ -159,8 +159,9 @@ async def test_an_admin_who_never_wrote_to_the_bot_does_not_stop_start_up(
             description="Bad Request: chat not found",
             when=lambda params: params.get("scope", {}).get("type") == "chat",
         )
-        assert application.post_init is not None
+        assert application.post_init is not None and application.post_shutdown is not None
         await application.post_init(application)
+        await application.post_shutdown(application)
     default, admin = api.requests("setMyCommands", ok=None)
     assert default.ok and not admin.ok
 

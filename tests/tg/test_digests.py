@@ -1,7 +1,8 @@
-"""Digest jobs: local time across DST, no double send after a restart, 429 and 403 in a fan-out.
+"""Digests: the scheduler tick queues them at local time across DST, a worker sends each once.
 
-Time is an injected clock and jobs are run with `Job.run` when the test says their time has
-come: nothing sleeps until 08:00. Sends go through a real Application to the fake Bot API.
+Time is an injected clock given to the scheduler, and the worker drains the queue when the
+test says so: nothing sleeps until 08:00. Sends go through a real Application to the fake Bot
+API; the store is a real one (SQLite here; the replica tests run on PostgreSQL too).
 """
 
 from __future__ import annotations
@@ -16,22 +17,15 @@ from typing import Any
 import httpx
 import pytest
 from telegram.error import TimedOut
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ExtBot, Job
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ExtBot
 
 from bot.briefs import BriefSet, Cited, load_briefs
 from bot.config import Config
 from bot.engine import Engine
 from bot.subscriptions import Store
 from bot.tg import services
-from bot.tg.digests import (
-    NOT_SENT_RETRIES,
-    DigestJob,
-    Outcome,
-    deliver_digest,
-    digest_jobs,
-    run_digest_job,
-    setup_digests,
-)
+from bot.tg.digests import NOT_SENT_RETRIES, DeliveryWorker, Outcome, deliver_digest
+from bot.tg.leader import Scheduler
 from bot.tg.subscribing import HANDLERS
 
 from .fakebotapi import TOKEN, FakeRequest, FakeTelegram
@@ -45,14 +39,22 @@ def utc(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
 
 
+def epoch(text: str) -> int:
+    return int(utc(text).timestamp())
+
+
 class Clock:
-    """The time the digest code sees; tests move it by hand."""
+    """The time the scheduler sees; tests move it by hand."""
 
     def __init__(self, now: str) -> None:
         self.now = utc(now)
 
     def __call__(self) -> dt.datetime:
         return self.now
+
+    def at(self, now: str) -> Clock:
+        self.now = utc(now)
+        return self
 
 
 def build(api: FakeTelegram, config: Config, store: Store, *, limiter: bool = False) -> App:
@@ -67,6 +69,23 @@ def build(api: FakeTelegram, config: Config, store: Store, *, limiter: bool = Fa
     return application
 
 
+async def tick(app: App, clock: Clock) -> int | None:
+    """One scheduler tick of `app` at the clock's time: the deliveries it queued."""
+    s = svc(app)
+    assert s.store is not None
+    return await Scheduler(s.store, s.config.digest, clock=clock).tick()
+
+
+async def drain(app: App, owner: str = "replica-a", **options: Any) -> int:
+    return await DeliveryWorker(app, owner=owner, **options).drain()
+
+
+async def digest_time(app: App, clock: Clock) -> int:
+    """The clock strikes: tick, then send what was queued; the deliveries handled."""
+    await tick(app, clock)
+    return await drain(app)
+
+
 def with_news(briefs: BriefSet, slug: str, text: str) -> BriefSet:
     brief = briefs.briefs[slug]
     first = brief.summary[0]
@@ -75,16 +94,13 @@ def with_news(briefs: BriefSet, slug: str, text: str) -> BriefSet:
     return dataclasses.replace(briefs, briefs={**briefs.briefs, slug: changed}, version="news")
 
 
-def the_job(app: App, chat_id: int) -> Job[Any]:
-    assert app.job_queue is not None
-    jobs = [j for j in digest_jobs(app.job_queue, chat_id) if not j.removed]
-    assert len(jobs) == 1, f"chat {chat_id} has {len(jobs)} digest jobs"
-    return jobs[0]
+def svc(app: App) -> services.Services:
+    return services.get_from(app)
 
 
-def slot_of(job: Job[Any]) -> dt.datetime:
-    assert isinstance(job.data, DigestJob)
-    return dt.datetime.fromtimestamp(job.data.slot, dt.UTC)
+def add_news(app: App, config: Config, text: str = NEWS) -> None:
+    s = svc(app)
+    s.engine = Engine(with_news(s.engine.briefs, "kursk-fighting", text), config.matching)
 
 
 @pytest.fixture
@@ -94,96 +110,80 @@ def config(tmp_path: Path) -> Config:
 
 @pytest.fixture
 def store(config: Config) -> Iterator[Store]:
-    s = Store.open(config.storage.path)
+    s = Store.open(config.storage.url)
     yield s
     s.close()
 
 
-async def test_a_digest_runs_at_local_time_on_both_sides_of_the_spring_forward(
+async def test_a_digest_goes_out_at_local_time_on_both_sides_of_the_spring_forward(
     api: FakeTelegram, config: Config, store: Store
 ) -> None:
     store.subscribe(42, "kursk-fighting")
-    clock = Clock("2027-03-27T05:00")  # Berlin moves to summer time on Sunday 2027-03-28
+    clock = Clock("2027-03-27T06:59")  # Berlin moves to summer time on Sunday 2027-03-28
     app = build(api, config, store)
     async with app:
-        await setup_digests(app, clock=clock)
-        job = the_job(app, 42)
-        assert slot_of(job) == utc("2027-03-27T07:00")  # 08:00 CET
-
-        clock.now = slot_of(job)
-        await job.run(app)
+        assert await tick(app, clock) == 0
+        assert await tick(app, clock.at("2027-03-27T07:00")) == 1  # 08:00 CET
+        assert await drain(app) == 1
         (first,) = api.texts(42)
         assert first.startswith("<b>Your daily digest</b>")
         assert "<b>The battle for Kursk</b> <i>(summary)</i>" in first
-        job = the_job(app, 42)
-        assert slot_of(job) == utc("2027-03-28T06:00")  # 08:00 CEST, 23 hours later
 
-        svc(app).engine = Engine(
-            with_news(store_briefs(app), "kursk-fighting", NEWS), config.matching
-        )
-        clock.now = slot_of(job)
-        await job.run(app)
+        add_news(app, config)
+        assert await tick(app, clock.at("2027-03-28T05:59")) == 0
+        assert await tick(app, clock.at("2027-03-28T06:00")) == 1  # 08:00 CEST, 23 hours later
+        await drain(app)
         second = api.texts(42)[-1]
         assert "<i>(new)</i>" in second and NEWS in second
         assert "Russian soldiers are locked" not in second  # already sent yesterday
-        assert slot_of(the_job(app, 42)) == utc("2027-03-29T06:00")
+        # Where a fixed 24-hour interval would have put it: nothing more.
+        assert await tick(app, clock.at("2027-03-28T07:00")) == 0
+        assert await drain(app) == 0
+    assert len(api.texts(42)) == 2
 
 
-async def test_nothing_new_sends_nothing_and_the_next_day_is_still_scheduled(
+async def test_nothing_new_sends_nothing_and_the_next_day_is_still_queued(
     api: FakeTelegram, config: Config, store: Store
 ) -> None:
     store.subscribe(42, "india-russia-ties")
-    clock = Clock("2027-01-10T06:00")
+    clock = Clock("2027-01-10T07:00")
     app = build(api, config, store)
     async with app:
-        await setup_digests(app, clock=clock)
-        clock.now = utc("2027-01-10T07:00")
-        await the_job(app, 42).run(app)
+        await digest_time(app, clock)
         assert len(api.texts(42)) == 1
-        clock.now = utc("2027-01-11T07:00")
-        await the_job(app, 42).run(app)
+        assert await tick(app, clock.at("2027-01-11T07:00")) == 1
+        assert await drain(app) == 1
         assert len(api.texts(42)) == 1
-        assert slot_of(the_job(app, 42)) == utc("2027-01-12T07:00")
+        assert store.pending_deliveries() == 0
+        assert await tick(app, clock.at("2027-01-12T07:00")) == 1
 
 
 async def test_a_restart_never_sends_the_same_digest_twice(
     api: FakeTelegram, config: Config
 ) -> None:
-    store = Store.open(config.storage.path)
+    store = Store.open(config.storage.url)
     store.subscribe(42, "kursk-fighting")
-    clock = Clock("2027-01-10T06:59")
+    clock = Clock("2027-01-10T07:00")
     app = build(api, config, store)
     async with app:
-        await setup_digests(app, clock=clock)
-        clock.now = utc("2027-01-10T07:00")
-        await the_job(app, 42).run(app)
+        await digest_time(app, clock)
     store.close()
     assert len(api.texts(42)) == 1
 
-    # The process restarts half a minute later: the store is reopened and jobs rebuilt.
-    store = Store.open(config.storage.path)
-    clock.now = utc("2027-01-10T07:00:30")
+    # The process restarts half a minute later: a new store object on the same file.
+    store = Store.open(config.storage.url)
     app = build(api, config, store)
     # News arrived since (so "nothing new" cannot hide a second send of the same slot).
-    svc(app).engine = Engine(with_news(store_briefs(app), "kursk-fighting", NEWS), config.matching)
+    add_news(app, config)
     async with app:
-        await setup_digests(app, clock=clock)
-        assert slot_of(the_job(app, 42)) == utc("2027-01-11T07:00")  # no catch-up: it was sent
-        # Even a job for the same slot firing again (say, a second scheduler) sends nothing.
-        assert app.job_queue is not None
-        again = app.job_queue.run_once(
-            run_digest_job,
-            when=3600,
-            chat_id=42,
-            name="stray",
-            data=DigestJob(slot=int(utc("2027-01-10T07:00").timestamp()), clock=clock),
-        )
-        await again.run(app)
-        again.schedule_removal()
+        assert await tick(app, clock.at("2027-01-10T07:00:30")) == 0
+        # Even queueing that slot again by hand (say, a second scheduler) queues nothing.
+        slot = epoch("2027-01-10T07:00")
+        assert store.enqueue_slot(None, None, slot, default_time="08:00", default_tz="UTC") == 0
+        assert await drain(app) == 0
         assert len(api.texts(42)) == 1
         # The news goes out with the next day's digest.
-        clock.now = utc("2027-01-11T07:00")
-        await the_job(app, 42).run(app)
+        await digest_time(app, clock.at("2027-01-11T07:00"))
     store.close()
     assert len(api.texts(42)) == 2 and NEWS in api.texts(42)[1]
 
@@ -192,18 +192,30 @@ async def test_a_digest_missed_while_the_bot_was_down_is_sent_once_on_start(
     api: FakeTelegram, config: Config, store: Store
 ) -> None:
     store.subscribe(42, "kursk-fighting")
-    assert store.claim_slot(42, int(utc("2027-01-09T07:00").timestamp()))  # yesterday's went out
     clock = Clock("2027-01-10T07:20")  # back up 20 minutes after today's digest time
     app = build(api, config, store)
     async with app:
-        await setup_digests(app, clock=clock)
-        job = the_job(app, 42)
-        assert slot_of(job) == utc("2027-01-10T07:00")
-        await job.run(app)
+        assert await tick(app, clock) == 1
+        await drain(app)
         assert len(api.texts(42)) == 1
-        await setup_digests(app, clock=clock)  # a second restart
-        assert slot_of(the_job(app, 42)) == utc("2027-01-11T07:00")
+        assert await tick(app, clock.at("2027-01-10T07:40")) == 0  # later ticks: nothing more
+        assert await drain(app) == 0
     assert len(api.texts(42)) == 1
+
+
+async def test_no_catch_up_beyond_the_configured_window(
+    api: FakeTelegram, config: Config, store: Store
+) -> None:
+    config = dataclasses.replace(
+        config, digest=dataclasses.replace(config.digest, catch_up_minutes=10)
+    )
+    store.subscribe(42, "kursk-fighting")
+    app = build(api, config, store)
+    async with app:
+        assert await tick(app, Clock("2027-01-10T07:20")) == 0  # 20 minutes late: too late
+        assert await drain(app) == 0
+        assert await tick(app, Clock("2027-01-11T07:09")) == 1  # the next day, 9 minutes late
+    assert api.texts(42) == []
 
 
 async def test_a_fan_out_survives_429_and_403_and_a_blocked_chat_is_paused_then_resumed(
@@ -214,12 +226,11 @@ async def test_a_fan_out_survives_429_and_403_and_a_blocked_chat_is_paused_then_
         store.subscribe(chat, "hegseth-ukraine-borders")
     api.flood(102, retry_after=1, times=1)
     api.block(103)
-    clock = Clock("2027-01-10T06:00")
+    clock = Clock("2027-01-10T07:00")
     app = build(api, config, store, limiter=True)
     async with app:
-        await setup_digests(app, clock=clock)
-        clock.now = utc("2027-01-10T07:00")
-        await asyncio.gather(*(the_job(app, chat).run(app) for chat in chats))
+        assert await tick(app, clock) == 5
+        assert await drain(app) == 5
 
         for chat in (101, 102, 104, 105):
             assert len(api.texts(chat)) == 1, chat
@@ -228,17 +239,15 @@ async def test_a_fan_out_survives_429_and_403_and_a_blocked_chat_is_paused_then_
         settings = store.digest_settings(103)
         assert settings is not None and settings.paused
         assert store.subscriptions(103) == ["hegseth-ukraine-borders"]
-        assert all(slot_of(the_job(app, c)) == utc("2027-01-11T07:00") for c in chats)
 
-        # The next day the blocked chat is skipped without a request to Telegram...
-        clock.now = utc("2027-01-11T07:00")
-        await the_job(app, 103).run(app)
+        # The next day the blocked chat is not even queued: no request to Telegram...
+        assert await tick(app, clock.at("2027-01-11T07:00")) == 4
+        await drain(app)
         assert len(api.requests("sendMessage", ok=None)) == 6
         # ...until its user unblocks the bot and sends /start (which calls touch_user).
         api.unblock(103)
         store.touch_user(103, user_id=103, is_group=False)
-        clock.now = utc("2027-01-12T07:00")
-        await the_job(app, 103).run(app)
+        await digest_time(app, clock.at("2027-01-12T07:00"))
         (resumed,) = api.texts(103)
         assert "<i>(summary)</i>" in resumed
 
@@ -246,25 +255,31 @@ async def test_a_fan_out_survives_429_and_403_and_a_blocked_chat_is_paused_then_
 async def test_retry_after_is_waited_out_and_when_retries_run_out_nothing_is_lost(
     api: FakeTelegram, config: Config, store: Store
 ) -> None:
+    config = dataclasses.replace(
+        config,
+        telegram=dataclasses.replace(
+            config.telegram,
+            rate_limit=dataclasses.replace(config.telegram.rate_limit, max_retries=2),
+        ),
+    )
     store.subscribe(42, "kursk-fighting")
     waits: list[float] = []
 
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
 
+    clock = Clock("2027-01-10T07:00")
     app = build(api, config, store)
     async with app:
-        briefs = store_briefs(app)
         api.flood(42, retry_after=7, times=3)
-        outcome = await deliver_digest(
-            app.bot, store, briefs, 42, slot=1_000, max_retries=2, sleep=sleep
-        )
-        assert outcome is Outcome.FAILED
+        await tick(app, clock)
+        assert await drain(app, sleep=sleep) == 1
         assert waits == [7.1, 7.1]
         assert api.texts(42) == []
-        # The slot is spent (at most once), but what it carried comes with the next digest.
-        assert await deliver_digest(app.bot, store, briefs, 42, slot=1_000) is Outcome.ALREADY_SENT
-        assert await deliver_digest(app.bot, store, briefs, 42, slot=2_000) is Outcome.SENT
+        # The slot is finished (never sent twice), but what it carried comes with the next one.
+        assert store.pending_deliveries() == 0
+        assert await drain(app) == 0
+        await digest_time(app, clock.at("2027-01-11T07:00"))
         assert "<i>(summary)</i>" in api.texts(42)[0]
 
 
@@ -275,20 +290,10 @@ async def test_a_topic_dropped_by_a_rebuild_does_not_stop_the_others(
     store.subscribe(42, "india-russia-ties")
     app = build(api, config, store)
     async with app:
-        outcome = await deliver_digest(app.bot, store, store_briefs(app), 42, slot=None)
+        outcome = await deliver_digest(app.bot, store, svc(app).engine.briefs, 42)
     assert outcome is Outcome.SENT
     (text,) = api.texts(42)
     assert "India and Russia ties" in text
-
-
-def svc(app: App) -> services.Services:
-    found = app.bot_data[services.KEY]
-    assert isinstance(found, services.Services)
-    return found
-
-
-def store_briefs(app: App) -> BriefSet:
-    return svc(app).engine.briefs
 
 
 class CongestedRequest(FakeRequest):
@@ -335,26 +340,11 @@ async def test_only_requests_that_never_left_are_sent_again(
 
     async with ExtBot(TOKEN, request=CongestedRequest(api, busy, cause)) as bot:
         briefs = load_briefs(config.briefs)
-        assert await deliver_digest(bot, store, briefs, 42, slot=1, sleep=sleep) is outcome
+        found = await deliver_digest(bot, store, briefs, 42, scheduled=True, sleep=sleep)
+        assert found is outcome
     assert len(api.texts(42)) == (1 if outcome is Outcome.SENT else 0)
     assert len(pauses) == waits
     assert pauses == sorted(pauses)  # backing off, not hammering
-
-
-async def test_no_catch_up_beyond_the_configured_window(
-    api: FakeTelegram, config: Config, store: Store
-) -> None:
-    config = dataclasses.replace(
-        config, digest=dataclasses.replace(config.digest, catch_up_minutes=10)
-    )
-    store.subscribe(42, "kursk-fighting")
-    assert store.claim_slot(42, int(utc("2027-01-09T07:00").timestamp()))
-    clock = Clock("2027-01-10T07:20")  # 20 minutes late: past the 10-minute window
-    app = build(api, config, store)
-    async with app:
-        await setup_digests(app, clock=clock)
-        assert slot_of(the_job(app, 42)) == utc("2027-01-11T07:00")
-    assert api.texts(42) == []
 
 
 async def test_the_configured_number_of_new_sentences_per_topic(
@@ -364,17 +354,85 @@ async def test_the_configured_number_of_new_sentences_per_topic(
         config, digest=dataclasses.replace(config.digest, max_items_per_topic=1)
     )
     store.subscribe(42, "kursk-fighting")
-    clock = Clock("2027-01-10T06:00")
+    clock = Clock("2027-01-10T07:00")
     app = build(api, config, store)
     async with app:
-        await setup_digests(app, clock=clock)
-        clock.now = utc("2027-01-10T07:00")
-        await the_job(app, 42).run(app)
-        briefs = with_news(store_briefs(app), "kursk-fighting", NEWS)
-        svc(app).engine = Engine(
-            with_news(briefs, "kursk-fighting", NEWS + " Again."), config.matching
-        )
-        clock.now = utc("2027-01-11T07:00")
-        await the_job(app, 42).run(app)
+        await digest_time(app, clock)
+        add_news(app, config)
+        add_news(app, config, NEWS + " Again.")
+        await digest_time(app, clock.at("2027-01-11T07:00"))
     latest = api.texts(42)[-1]
     assert NEWS in latest and "and 1 more: /brief kursk-fighting" in latest
+
+
+# --- leases ---------------------------------------------------------------------------------------
+
+
+async def test_a_worker_whose_lease_was_lost_does_not_send(
+    api: FakeTelegram, config: Config, store: Store
+) -> None:
+    store.subscribe(42, "kursk-fighting")
+    app = build(api, config, store)
+    async with app:
+        await tick(app, Clock("2027-01-10T07:00"))
+        slow = DeliveryWorker(app, owner="slow", lease_seconds=0.2)
+        [(mine, deadline)] = await slow.claim(8)
+        await asyncio.sleep(0.3)  # it stalls past its lease (a long GC pause, a frozen VM)
+        other = DeliveryWorker(app, owner="other")
+        [(theirs, _)] = await other.claim(8)
+        assert theirs.id == mine.id
+        assert await slow.deliver(mine, deadline=deadline) is Outcome.LEASE_LOST
+        assert api.texts(42) == []
+        assert await other.deliver(theirs, deadline=deadline + 30) is Outcome.SENT
+    assert len(api.texts(42)) == 1
+    assert store.pending_deliveries() == 0
+
+
+async def test_rows_claimed_by_a_replica_that_died_go_out_once_its_lease_ends(
+    api: FakeTelegram, config: Config, store: Store
+) -> None:
+    for chat in (1, 2, 3):
+        store.subscribe(chat, "kursk-fighting")
+    app = build(api, config, store)
+    async with app:
+        await tick(app, Clock("2027-01-10T07:00"))
+        dead = DeliveryWorker(app, owner="killed", lease_seconds=0.2)
+        assert len(await dead.claim(8)) == 3  # then kill -9: nothing more from it
+        assert await drain(app, owner="survivor") == 0  # leased: not yet
+        await asyncio.sleep(0.3)
+        assert await drain(app, owner="survivor") == 3
+    assert [len(api.texts(chat)) for chat in (1, 2, 3)] == [1, 1, 1]
+
+
+async def test_a_delivery_that_was_in_flight_when_its_replica_died_is_sent_again(
+    api: FakeTelegram, config: Config, store: Store
+) -> None:
+    """The one ambiguous case: it may have reached Telegram, so it is sent rather than lost."""
+    store.subscribe(42, "kursk-fighting")
+    app = build(api, config, store)
+    async with app:
+        await tick(app, Clock("2027-01-10T07:00"))
+        dead = DeliveryWorker(app, owner="killed", lease_seconds=0.2)
+        [(delivery, _)] = await dead.claim(8)
+        assert store.start_delivery(delivery.id, "killed")  # killed mid-request
+        await asyncio.sleep(0.3)
+        assert await drain(app, owner="survivor") == 1
+        assert store.pending_deliveries() == 0
+    assert len(api.texts(42)) == 1
+
+
+async def test_a_delivery_that_would_outlast_its_lease_is_cut_off_and_not_repeated(
+    api: FakeTelegram, config: Config, store: Store
+) -> None:
+    store.subscribe(42, "kursk-fighting")
+    app = build(api, config, store)
+    async with app:
+        await tick(app, Clock("2027-01-10T07:00"))
+        api.flood(42, retry_after=1, times=1)  # waiting it out would pass the lease
+        short = DeliveryWorker(app, owner="short", lease_seconds=0.5)
+        [(delivery, deadline)] = await short.claim(8)
+        assert await short.deliver(delivery, deadline=deadline) is Outcome.FAILED
+        assert store.pending_deliveries() == 0  # finished: no other replica takes it up
+        await asyncio.sleep(0.5)
+        assert await drain(app, owner="other") == 0
+    assert api.texts(42) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,11 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import Config, DigestConfig, StorageConfig
 from bot.engine import Engine
+from bot.schedule import next_slot
 from bot.subscriptions import Store
 from bot.tg import services
-from bot.tg.digests import DigestJob, digest_jobs, unschedule_chat
-from bot.tg.subscribing import HANDLERS
+from bot.tg.leader import enqueue_due, utcnow
+from bot.tg.subscribing import HANDLERS, chat_time
 
 from .fakebotapi import (
     TOKEN,
@@ -84,14 +86,31 @@ def buttons(api: FakeTelegram) -> list[str]:
     return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
 
 
+_later = itertools.count(1)
+
+
 def scheduled_slot(app: ANY_APP, chat_id: int = USER_ID) -> dt.datetime | None:
-    assert app.job_queue is not None
-    jobs = [j for j in digest_jobs(app.job_queue, chat_id) if not j.removed]
-    if not jobs:
-        return None
-    (job,) = jobs
-    assert isinstance(job.data, DigestJob)
-    return dt.datetime.fromtimestamp(job.data.slot, dt.UTC)
+    """The chat's next digest time, if a scheduler tick then queues its digest, else None.
+
+    A slot is queued once, so each call looks one more day ahead; the rows it queues are
+    taken off the queue again.
+    """
+    s = services.get_from(app)
+    assert s.store is not None
+    settings = s.store.digest_settings(chat_id)
+    if settings is None:
+        hhmm, zone = s.config.digest.default_time, s.config.digest.default_timezone
+    else:
+        hhmm, zone = chat_time(settings, s.config)
+    slot = next_slot(utcnow() + dt.timedelta(days=next(_later)), hhmm, zone)
+    enqueue_due(s.store, s.config.digest, slot)
+    queued = s.store.claim_deliveries("test", limit=1000, lease_seconds=60)
+    for delivery in queued:
+        assert s.store.start_delivery(delivery.id, "test")
+        s.store.finish_delivery(delivery.id, "test", "checked by the test")
+    ours = [d for d in queued if d.chat_id == chat_id]
+    assert all(d.slot == int(slot.timestamp()) for d in ours)
+    return slot if ours else None
 
 
 async def test_subscribe_to_a_clearly_named_topic(
@@ -103,7 +122,7 @@ async def test_subscribe_to_a_clearly_named_topic(
     assert f"Subscribed to <b>{KURSK}</b>" in text
     assert "daily at 08:00 (Europe/Berlin)" in text
     assert "/digest now" in text
-    # The digest job exists, at the next 08:00 in Berlin.
+    # The scheduler queues its digest at 08:00 in Berlin.
     slot = scheduled_slot(app)
     assert slot is not None and slot > dt.datetime.now(dt.UTC)
     local = slot.astimezone(ZoneInfo("Europe/Berlin"))
@@ -180,7 +199,7 @@ async def test_unsubscribe_without_a_topic_offers_the_current_ones(
     assert buttons(api) == ["unsub:kursk-fighting", "unsub:india-russia-ties"]
 
 
-async def test_unsubscribe_by_words_and_the_job_goes_with_the_last_topic(
+async def test_unsubscribe_by_words_and_the_digest_goes_with_the_last_topic(
     app: ANY_APP, api: FakeTelegram, store: Store
 ) -> None:
     await send(app, "/subscribe kursk")
@@ -325,7 +344,8 @@ async def test_a_chat_that_blocked_the_bot_is_resumed_when_it_talks_again(
 async def test_the_subscribe_button_under_an_answer_in_the_whole_bot(
     api: FakeTelegram, tmp_path: Path, store: Store
 ) -> None:
-    """The full Application (bot.tg.app): an answer's Subscribe button, then post_init's jobs."""
+    """The full Application (bot.tg.app): an answer's Subscribe button, then post_init's
+    scheduler, which leads (one process per SQLite file) and finds the new subscriber."""
     from bot.config import Secret
     from bot.tg.app import build_application
 
@@ -346,9 +366,12 @@ async def test_the_subscribe_button_under_an_answer_in_the_whole_bot(
         await press(application, subscribe)
         assert store.subscriptions(USER_ID) == ["kursk-fighting"]
         assert "Subscribed to <b>The battle for Kursk</b>" in api.last().params["text"]
-        # As on a restart: post_init rebuilds the digest job from the store.
-        assert application.job_queue is not None
-        unschedule_chat(application.job_queue, USER_ID)
-        assert application.post_init is not None
+        assert application.post_init is not None and application.post_shutdown is not None
         await application.post_init(application)
+        background = services.get_from(application).background
+        assert background is not None
+        assert await background.scheduler.tick() == 0  # leading; nothing due right now
+        assert background.scheduler.leading
+        await application.post_shutdown(application)
+        assert services.get_from(application).background is None
         assert scheduled_slot(application) is not None

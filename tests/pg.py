@@ -189,7 +189,9 @@ def postgres_cluster(bindir: Path | None = None) -> Iterator[PostgresCluster]:
 
 def _as_postgres() -> list[str]:
     # PostgreSQL refuses to run as root.
-    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if os.geteuid() != 0:
+        return []
+    return [shutil.which("runuser") or "/usr/sbin/runuser", "-u", "postgres", "--"]
 
 
 def _give_to_postgres(root: Path) -> None:

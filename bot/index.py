@@ -18,7 +18,7 @@ from bot.text import STOPWORDS, normalize, stem, tokens
 from bot.vocab import (
     Vocabulary,
     acting_roles,
-    corpus_names,
+    capitalised,
     defined_abbreviations,
     demonym_aliases,
     described_speakers,
@@ -74,6 +74,11 @@ class MatchOptions:
     # never uses also multiplies the confidence by this: a question about a person or place the
     # article is not about is a near miss, however well the rest of it matches.
     near_miss_factor: float = 0.7
+    # The question's weightiest word written in at most `passing_mentions` sentences of the
+    # article, none of which holds another word of the question, is a passing mention there
+    # (a list item, an aside): the confidence is multiplied by this.
+    passing_mentions: int = 2
+    passing_mention_factor: float = 0.7
     # "What did X say": a sentence where neither it nor the one next to it has X as its speaker
     # (the name before "said", after "said", or a Quote's speaker) has its confidence multiplied
     # by this. X being merely mentioned while someone else speaks is a near miss.
@@ -131,6 +136,9 @@ class IndexData:
     vocab: Vocabulary
     # Stems the briefs write capitalised inside sentences: names of people, places, bodies.
     names: frozenset[str] = frozenset()
+    # Words the briefs write capitalised, even once ("Finland-based"): places a demonym may
+    # refer to.
+    proper: frozenset[str] = frozenset()
     group_terms: list[frozenset[str]]
     # Every word of an article as the brief holds it (its sentences and headline), by group.
     article_terms: list[frozenset[str]] = field(default_factory=list)
@@ -241,7 +249,8 @@ class IndexData:
             )
         neighbours = _neighbours(sentences)
         sentences = _with_roles(_pronoun_speakers(sentences, neighbours))
-        names = corpus_names((s.item.text for s in sentences), sentence_counts)
+        proper = capitalised((s.item.text for s in sentences), sentence_counts)
+        names = frozenset(stem(w) for w, n in proper.items() if n >= 2)
         # A word's share of a topic's sentences, smoothed so a 7-sentence brief that names
         # India three times does not outweigh the 150-sentence brief about India.
         smooth = 10
@@ -290,6 +299,7 @@ class IndexData:
                 typo_two_edits=options.typo_two_edits,
             ),
             names=names,
+            proper=frozenset(proper),
             speaker_stems=frozenset().union(*(s.speaker for s in sentences)),
             group_terms=group_terms,
             article_terms=_article_terms(sentences, headlines),

@@ -8,7 +8,8 @@ How a question is scored, in order:
 1. **Terms.** The question's content words (`bot.text.content_tokens`), each corrected against
    the briefs' own vocabulary when the corpus does not know it (rapidfuzz, Damerau-Levenshtein,
    so "waht" -> "what" and "hegseht" -> "hegseth"; never in the first letter, so "iphone"
-   stays unknown rather than becoming the common "phone"), then stemmed. Words split by a phone
+   stays unknown rather than becoming the common "phone"), then stemmed. An unknown demonym
+   is first read as the place the briefs write capitalised ("finnish" -> "Finland-based"). Words split by a phone
    keyboard are glued back when the glued form is a corpus word ("s 400" -> "s400").
 2. **Weights.** Each term weighs its IDF over the briefs' sentences, so "kursk" counts more than
    "russia". A word the corpus never uses weighs as much as the rarest word: a question about
@@ -30,7 +31,10 @@ How a question is scored, in order:
    only where A stands next to it. A name the sentence's article never uses counts twice; any
    other word at least as rare that the article never uses lowers the confidence (not the
    order): on a big corpus, "weather in london tomorrow" meets "cold weather in London" by
-   chance in an article that never says "tomorrow".
+   chance in an article that never says "tomorrow". And the question's weightiest word written
+   only in passing in the article (in one or two sentences that hold nothing else of the
+   question, "videos of entertainment news, horoscopes and celebrity gossip") lowers the
+   confidence: "my horoscope for this week" is not about that phone review.
 5. **Topic score**: the same coverage over everything a topic holds, and a fuzzy match of the
    question against the topic's title and slug (for /brief and overview requests).
 """
@@ -39,6 +43,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -72,6 +77,13 @@ __all__ = [
     "TopicMatch",
 ]
 
+# Endings of demonyms and adjectives of place ("finnish", "chechen", "pakistani").
+_DEMONYM_ENDINGS = ("ians", "ian", "ish", "ese", "ans", "an", "en", "is", "i")
+# A word in more sentences than this is common: no passing mention is looked for (it would
+# cost a walk over all of them per question).
+_COMMON = 400
+# Term weights (0..1) this close are equally rare.
+_WEIGHT_TIE = 0.05
 # A name score (0..1) from which the question is taken to name the topic.
 NAME_MATCH = 0.85
 
@@ -181,7 +193,7 @@ class MatchIndex(IndexData):
         seen: set[str] = set()
         for word in words:
             known = self.vocab.knows(word) or stem(word) in self.postings
-            fixed = word if known else self.vocab.correct(word)
+            fixed = word if known else self._place_of(word) or self.vocab.correct(word)
             if fixed is not None and fixed in STOPWORDS:
                 continue  # "waht" was "what"
             if fixed is None:
@@ -219,6 +231,27 @@ class MatchIndex(IndexData):
             bound=tuple(bound),
             topic_text=topic_text,
         )
+
+    def _place_of(self, word: str) -> str | None:
+        """The corpus name an unknown demonym refers to: "finnish" -> "finland", "chechen" ->
+        "chechnya" (the corpus writes "Finland-based", "Chechnya region"). Its stem without
+        the suffix (a doubled last letter undone) begins a word the briefs write capitalised,
+        at most four letters longer; the shortest such name wins. Tried before typo
+        correction, which would make "finnish" the common "finish"."""
+        if len(word) < 5 or not word.isalpha():
+            return None
+        for suffix in _DEMONYM_ENDINGS:
+            base = word[: -len(suffix)]
+            if not word.endswith(suffix) or len(base) < 3:
+                continue
+            if base[-1] == base[-2]:
+                base = base[:-1]
+            for length in range(len(base), len(base) + 5):
+                for cand in self.vocab.by_initial(length, base[0]):
+                    if cand.startswith(base) and cand in self.proper:
+                        return cand
+            return None
+        return None
 
     # -- scoring ------------------------------------------------------------------------------
 
@@ -265,7 +298,11 @@ class MatchIndex(IndexData):
         base = min(total, self.options.saturation)
         worst_penalty = sum(max(t.weight, self.options.absent_floor) for t in terms if t.known)
         speakers = [t for t in terms if t.speaker] if wants[0] else []
-        worst_factor = self.options.near_miss_factor * mismatch ** sum(wants[:3])
+        worst_factor = (
+            self.options.near_miss_factor
+            * self.options.passing_mention_factor
+            * mismatch ** sum(wants[:3])
+        )
         if speakers:
             worst_factor *= self.options.other_speaker_factor
         best_sure = (
@@ -275,6 +312,7 @@ class MatchIndex(IndexData):
         )
         group_masks: dict[int, int] = {}
         topic_penalty: dict[int, tuple[float, float, float]] = {}
+        passing: frozenset[int] | None = None  # computed when first needed
         scored: list[tuple[float, float, float, int]] = []
         for sid, mask in matched.items():
             s = self.sentences[sid]
@@ -307,6 +345,10 @@ class MatchIndex(IndexData):
             absent = topic_penalty.get(s.group)
             if absent is None:
                 absent = self._absent_penalty(terms, s.group)
+                if passing is None:
+                    passing = self._passing_groups(terms)
+                if s.group in passing:
+                    absent = (absent[0], absent[1], absent[2] * self.options.passing_mention_factor)
                 topic_penalty[s.group] = absent
             penalty, extra, factor = absent
             missing = ~mask & ((1 << len(terms)) - 1)
@@ -398,6 +440,41 @@ class MatchIndex(IndexData):
         extra = sum(share * t.weight for t in absent if not t.name and t.weight >= floor)
         factor = self.options.near_miss_factor if any(t.name for t in absent) else 1.0
         return penalty, extra, factor
+
+    def _passing_groups(self, terms: tuple[Term, ...]) -> frozenset[int]:
+        """The articles in which the question's weightiest word is only a passing mention:
+        written in at most `passing_mentions` of their sentences, none of which holds any other
+        word of the question. "my horoscope for this week" is not answered by a phone review
+        that lists "videos of entertainment news, horoscopes and celebrity gossip", nor "when is
+        Modi visiting Japan" by an article that names Japan once in a list of Quad countries.
+        A word the article keeps coming back to is what it is about, however it is asked.
+        Words as rare as each other are all what the question is about: each must be passing.
+        """
+        known = [t for t in terms if t.known]
+        if len(known) < 2:
+            return frozenset()
+        top = max(t.weight for t in known)
+        passing: set[int] | None = None
+        for key in [t for t in known if t.weight >= top - _WEIGHT_TIE]:
+            if sum(len(self.postings.get(alt, ())) for alt in key.alts) > _COMMON:
+                return frozenset()  # the rarest word of the question is everywhere
+            holding: dict[int, set[int]] = defaultdict(set)  # article -> sentences with key
+            for alt in key.alts:
+                for sid in self.postings.get(alt, ()):
+                    holding[self.sentences[sid].group].add(sid)
+            others = [t for t in known if t is not key]
+            here = {
+                group
+                for group, sids in holding.items()
+                if len(sids) <= self.options.passing_mentions
+                and all(
+                    t.alts.isdisjoint(self.sentences[sid].terms) for sid in sids for t in others
+                )
+            }
+            passing = here if passing is None else passing & here
+            if not passing:
+                return frozenset()
+        return frozenset(passing or ())
 
     def rank_topics(self, query: Query) -> list[TopicMatch]:
         """Every topic with its score for the question, best first (ties: index order)."""

@@ -79,7 +79,7 @@ class Vocabulary:
             self._anagram_map = found
         return self._anagram_map
 
-    def _by_initial(self, length: int, initial: str) -> list[str]:
+    def by_initial(self, length: int, initial: str) -> list[str]:
         """Corpus words of `length` letters starting with `initial`, most frequent first."""
         if self._initial_map is None:
             found: dict[tuple[int, str], list[str]] = {}
@@ -142,7 +142,7 @@ class Vocabulary:
                 # A typo rarely touches a word's first letter (Pollock and Zamora, 1983: about
                 # 7% of misspellings), and a word that meets a corpus word only by changing it
                 # is another word: "iphone" is not "phone", "marsh" could be "harsh".
-                choices = self._by_initial(length, word[0])
+                choices = self.by_initial(length, word[0])
                 if short and length == len(word):
                     choices = [
                         c
@@ -190,8 +190,8 @@ _CAPITAL_WORD = re.compile(r"\b[A-Z][a-z]+\b")
 _QUOTE_OPENER = re.compile(r"[“\"‘]([A-Z][a-z]+)\b")
 
 
-def corpus_names(texts: Iterable[str], counts: dict[str, int]) -> frozenset[str]:
-    """Stems written capitalised inside sentences at least four times in five: names.
+def capitalised(texts: Iterable[str], counts: dict[str, int]) -> dict[str, int]:
+    """Words written capitalised inside sentences at least four times in five, with how often.
 
     `counts` holds every word's occurrences (lowercased); the first word of a sentence or a
     quotation is not counted as capitalised, since it says nothing.
@@ -202,11 +202,16 @@ def corpus_names(texts: Iterable[str], counts: dict[str, int]) -> frozenset[str]
             upper[word.lower()] += 1
         for word in _QUOTE_OPENER.findall(text):
             upper[word.lower()] -= 1
-    return frozenset(
-        stem(w)
+    return {
+        w: n
         for w, n in upper.items()
-        if n >= 2 and n >= 0.8 * counts.get(w, n) and w not in STOPWORDS
-    )
+        if n >= 1 and n >= 0.8 * counts.get(w, n) and w not in STOPWORDS
+    }
+
+
+def corpus_names(texts: Iterable[str], counts: dict[str, int]) -> frozenset[str]:
+    """Stems written capitalised inside sentences at least twice, four times in five: names."""
+    return frozenset(stem(w) for w, n in capitalised(texts, counts).items() if n >= 2)
 
 
 # A run of capitalised words (a name, with titles and initials): "Lt. Gen. Apti Alaudinov",

@@ -382,3 +382,80 @@ def test_a_speaker_asked_for_by_role_is_found_by_name(index: MatchIndex, questio
     assert "hegseth" in best.sentence.speaker
     assert "secretary" not in tokens(best.sentence.item.text)
     assert best.score >= MatchingConfig().answer_cutoff
+
+
+def article(title: str, sentences: list[str]) -> BriefSet:
+    """One brief of one article whose sentences follow each other."""
+    src = Source(
+        id="s1",
+        outlet="Outlet",
+        title=title,
+        date=None,
+        file="seeds/x.txt",
+        first_line=1,
+        last_line=len(sentences),
+    )
+    brief = Brief(
+        slug="t",
+        title=title,
+        summary=(),
+        details=tuple(Cited(text=t, source="s1", line=i + 1) for i, t in enumerate(sentences)),
+        sources=(src,),
+    )
+    entry = IndexEntry(slug="t", title=title, file="t.yaml", sentences=len(sentences))
+    return BriefSet(briefs={"t": brief}, index=Index(corpus="x", topics=(entry,)), version="x")
+
+
+PUTIN_IN_DELHI = article(
+    "Explained: Why Vladimir Putin visit to India is significant",
+    [
+        "Putin met Prime Minister Narendra Modi for the annual summit at the Hyderabad House on "
+        "Monday.",
+        "In fact, to strengthen the bilateral mechanism, the 2+2 ministerial meeting between the "
+        "Foreign and Defence ministers will also take place on Monday, ahead of the Putin-Modi "
+        "summit.",
+        "So far, India has 2+2 ministerial formats with only the Quad countries — US, Japan and "
+        "Australia.",
+        "Officials said the visit would focus on defence and energy.",
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "passing"),
+    [
+        ("when is modi visiting japan", True),  # Japan: once, in a list, with nothing else asked
+        ("2+2 formats with japan", False),  # the sentence naming Japan holds the rest
+        ("japan", False),  # one word: nothing to hold it against
+    ],
+)
+def test_a_passing_mention_of_the_key_word_lowers_the_confidence(
+    question: str, passing: bool
+) -> None:
+    strict = MatchIndex.build(PUTIN_IN_DELHI)
+    lenient = MatchIndex.build(PUTIN_IN_DELHI, MatchOptions(passing_mention_factor=1.0))
+    got = strict.rank_sentences(strict.query(question))[0].score
+    base = lenient.rank_sentences(lenient.query(question))[0].score
+    assert (got < base) is passing
+    if passing:
+        assert got < MatchingConfig().answer_cutoff <= base
+
+
+@pytest.mark.parametrize(
+    ("word", "place"),
+    [("finnish", "finland"), ("chechen", "chechnya"), ("pakistani", "pakistan")],
+)
+def test_a_demonym_the_briefs_never_use_finds_its_place(word: str, place: str) -> None:
+    briefs = article(
+        "Kursk",
+        [
+            "Pasi Paroinen, a military analyst at Finland-based research company Black Bird "
+            "Group, said the assault would be costly.",
+            "Apti Alaudinov commands a unit from Russia’s Chechnya region.",
+            "Tensions with Pakistan persisted.",
+            "The finish line was near.",
+        ],
+    )
+    index = MatchIndex.build(briefs)
+    (term,) = index.query(word).terms
+    assert term.known and term.key == stem(place)

@@ -550,6 +550,9 @@ class Store:
             text = " ".join(sorted(fps))
             snapshot = hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
             rows.append((topic, snapshot, text))
+        # One order for every writer: two replicas adding the same new snapshots cannot
+        # deadlock on each other's rows.
+        rows.sort()
 
         def body(tx: Tx) -> None:
             tx.executemany(_SQL.add_snapshot, rows)

@@ -506,6 +506,7 @@ def test_two_replicas_claiming_at_once_never_get_the_same_row(
             for d in batch:
                 assert s.start_delivery(d.id, owner)
                 got[owner].append(d.chat_id)
+                time.sleep(0.002)  # sending takes a while: the other replica joins in
                 s.finish_delivery(d.id, owner, "sent")
 
     threads = [threading.Thread(target=work, args=(s, o)) for s, o in ((store, "a"), (other, "b"))]

@@ -4,9 +4,14 @@ app.py          build_application() and run_bot(): polling or webhook, post_init
 handlers.py     the command, message, button, inline and error callbacks
 sending.py      send a rendered Reply: HTML, or plain text when Telegram refuses the markup
 keyboards.py    plain-data keyboards (bot.render) -> InlineKeyboardMarkup
-services.py     the typed services kept in bot_data (config, engine, store)
+services.py     the typed services kept in bot_data (config, engine, store, replica name)
 subscribing.py  /subscribe, /unsubscribe, /subscriptions, /digest and their buttons
-digests.py      the daily digest jobs and their fan-out
+dedupe.py       a repeated update (same update_id, on any replica) is dropped before handling
+leader.py       the digest scheduler tick: the leading replica queues the digests due
+digests.py      the delivery worker every replica runs: claim with a lease, send, finish
+ratelimit.py    the paced limiter, and the bot-wide one when replicas share a store
+reloads.py      /reload on one replica reaches the others (the published briefs version)
+background.py   starts and stops the scheduler, the worker and the briefs listener
 """
 
 import os

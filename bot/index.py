@@ -21,6 +21,7 @@ from bot.vocab import (
     capitalised,
     defined_abbreviations,
     demonym_aliases,
+    derivations,
     described_speakers,
     roles_in,
     speakers_in,
@@ -95,6 +96,7 @@ class IndexedSentence:
     section: Section
     order: int  # position in the brief, for stable ties
     terms: frozenset[str]
+    sequence: tuple[str, ...]  # the stems of all its words, in order (for proximity)
     has_number: bool
     has_date: bool
     is_quote: bool
@@ -133,6 +135,9 @@ class IndexData:
     postings: dict[str, list[int]]
     idf: dict[str, float]  # stem -> weight 0..1
     aliases: dict[str, frozenset[str]]
+    # Root -> corpus stems derived from it (bot.vocab.derivations): "negotiating" meets
+    # "negotiations", "invaded" "invasion", "withdrawal" "withdraw".
+    derived: dict[str, frozenset[str]] = field(default_factory=dict)
     vocab: Vocabulary
     # Stems the briefs write capitalised inside sentences: names of people, places, bodies.
     names: frozenset[str] = frozenset()
@@ -216,6 +221,7 @@ class IndexData:
                         section=section,
                         order=order,
                         terms=frozenset(terms),
+                        sequence=tuple(stem(w) for w in words),
                         has_number=has_number(item.text, words),
                         has_date=has_date(item.text),
                         is_quote=isinstance(item, Quote)
@@ -286,6 +292,7 @@ class IndexData:
             postings=dict(postings),
             idf=idf,
             aliases=_merge(demonym_aliases(set(postings)), spelling_variants(names)),
+            derived=derivations(postings),
             neighbours=neighbours,
             leads_quote=frozenset(
                 sid

@@ -12,9 +12,9 @@ import re
 
 _DIGIT = re.compile(r"\d")
 # Figures in words ("two million", "dozens", "a third"), as `tokens` gives them.
+# Not "one": mostly a pronoun ("one of his key demands"), and "one million" has "million".
 _NUMBER_WORDS = frozenset(
     [
-        "one",
         "two",
         "three",
         "four",
@@ -44,6 +44,7 @@ _NUMBER_WORDS = frozenset(
         "dozens",
         "half",
         "third",
+        "tenth",
         "quarter",
         "percent",
         "twice",

@@ -18,7 +18,9 @@ How a question is scored, in order:
    ("russian" ~ "russia", "ukrainian" ~ "ukraine"), a name spelled two ways one letter apart
    is one (Zelensky ~ Zelenskyy), and an abbreviation defined in a brief, "Countering
    America's Adversaries Through Sanctions Act (CAATSA)", stands for its words. British and
-   American spellings are one stem ("defence" ~ "defense", "modernising" ~ "modernize").
+   American spellings are one stem ("defence" ~ "defense", "modernising" ~ "modernize"), and
+   derived forms of a word the corpus has meet it through a shared root ("invaded" ~
+   "invasion", "negotiating" ~ "negotiations", "economy" ~ "economic"; bot.vocab).
 4. **Sentence score = weighted coverage**: the share of the question's weight found in the
    sentence; a term missing from the sentence but present in its article's headline or its
    topic's name gets part credit (the sentence is about it even when it does not repeat it).
@@ -35,6 +37,8 @@ How a question is scored, in order:
    only in passing in the article (in one or two sentences that hold nothing else of the
    question, "videos of entertainment news, horoscopes and celebrity gossip") lowers the
    confidence: "my horoscope for this week" is not about that phone review.
+   Among sentences about as good, the one holding the question's words closest together
+   ranks first (a small boost, in the order only).
 5. **Topic score**: the same coverage over everything a topic holds, and a fuzzy match of the
    question against the topic's title and slug (for /brief and overview requests).
 """
@@ -63,7 +67,7 @@ from bot.intents import (
     WHO_INTENT,
 )
 from bot.text import STOPWORDS, normalize, stem, tokens
-from bot.vocab import SYNONYMS
+from bot.vocab import SYNONYMS, derivation_roots
 
 __all__ = [
     "NAME_MATCH",
@@ -204,7 +208,12 @@ class MatchIndex(IndexData):
             if key in seen or word in SCAFFOLD:
                 continue
             seen.add(key)
-            alts = frozenset({key} | self.aliases.get(key, frozenset()) | SYNONYMS.get(key, set()))
+            alts = frozenset(
+                {key}
+                | self.aliases.get(key, frozenset())
+                | SYNONYMS.get(key, set())
+                | self._derived_forms(key)
+            )
             terms.append(
                 Term(
                     word=word,
@@ -231,6 +240,16 @@ class MatchIndex(IndexData):
             bound=tuple(bound),
             topic_text=topic_text,
         )
+
+    def _derived_forms(self, key: str) -> frozenset[str]:
+        """Corpus stems sharing a derivational root with `key` ("negotiat" ->
+        "negotiation")."""
+        found: set[str] = set()
+        for root in derivation_roots(key):
+            found |= self.derived.get(root, frozenset())
+            if root in self.postings:
+                found.add(root)  # "modernization" -> the briefs' "modernize"
+        return frozenset(found)
 
     def _place_of(self, word: str) -> str | None:
         """The corpus name an unknown demonym refers to: "finnish" -> "finland", "chechen" ->
@@ -389,6 +408,20 @@ class MatchIndex(IndexData):
             scored.append((score, coverage, plain, sid))
         # Rank with the boosts; the coverage alone is the confidence. Ties: brief order.
         top = heapq.nsmallest(limit, scored, key=lambda x: (-x[0], x[3]))
+        if top and len(terms) > 1:
+            # Among sentences about as good, the one holding the question's words close
+            # together ranks first: "India's top exports to Russia" over "imports from Russia
+            # ... and exports from India" for "what does india export to russia".
+            near = top[0][0] - boost
+            top = sorted(
+                (
+                    (score + boost / 2 * self._proximity(sid, terms), cov, plain, sid)
+                    if score >= near
+                    else (score, cov, plain, sid)
+                    for score, cov, plain, sid in top
+                ),
+                key=lambda x: (-x[0], x[3]),
+            )
         return [
             SentenceMatch(
                 sentence=self.sentences[sid],
@@ -398,6 +431,34 @@ class MatchIndex(IndexData):
             )
             for score, coverage, plain, sid in top
         ]
+
+    def _proximity(self, sid: int, terms: tuple[Term, ...]) -> float:
+        """How close together the question's words stand in the sentence, 0..1: (k - 1) over
+        the width of the shortest stretch holding all k of them that it holds (1 when they are
+        next to each other; 0 when it holds fewer than two)."""
+        sequence = self.sentences[sid].sequence
+        spots = sorted(
+            (at, i)
+            for i, term in enumerate(terms)
+            for at, word in enumerate(sequence)
+            if word in term.alts
+        )
+        k = len({i for _, i in spots})
+        if k < 2:
+            return 0.0
+        best = len(sequence)
+        count: dict[int, int] = defaultdict(int)
+        left = 0
+        for at, i in spots:
+            count[i] += 1
+            while len(count) == k:
+                best = min(best, at - spots[left][0])
+                j = spots[left][1]
+                count[j] -= 1
+                if not count[j]:
+                    del count[j]
+                left += 1
+        return (k - 1) / max(best, k - 1)
 
     def _spoken_by(self, sid: int, speakers: list[Term]) -> bool:
         """Whether one of `speakers` speaks in sentence `sid` or right before or after it."""

@@ -396,6 +396,60 @@ def demonym_aliases(stems: set[str]) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in links.items()}
 
 
+# Derivational endings, after `stem` has taken the inflection off: "negotiation" -> "negotiat"
+# (as "negotiate"), "withdrawal" -> "withdraw", "economic" -> "econom(y)", "terrorism" ->
+# "terror". With the shortest base each may leave.
+_DERIVATIONS = (
+    ("ation", 5),
+    ("ion", 5),
+    ("nes", 5),  # "readiness" as stem() leaves it: "readines"
+    ("ive", 5),
+    ("ism", 5),
+    ("ist", 5),
+    ("ally", 5),
+    ("al", 5),
+    ("ic", 5),
+    ("ly", 4),
+)
+
+
+def derivation_roots(word_stem: str) -> frozenset[str]:
+    """The roots a stem may share with its derived forms: itself, and for each derivational
+    ending it has, the base with the spellings that ending hides ("invasion" -> "invas",
+    "invad"; "occupation" -> "occup", "occupy"). Two stems with a root in common are one word
+    in two forms. ("-ment" is left to `demonym_aliases`, which links it one way only:
+    "statement" is not "state".)"""
+    roots = {word_stem}
+    if not word_stem.isalpha():
+        return frozenset(roots)
+    for suffix, shortest in _DERIVATIONS:
+        if not word_stem.endswith(suffix) or len(word_stem) - len(suffix) < shortest:
+            continue
+        base = word_stem[: -len(suffix)]
+        roots |= {base, base + "y"}
+        if base.endswith("i"):
+            roots.add(base[:-1] + "y")  # readiness -> ready, denial -> deny
+        if base.endswith("e"):
+            roots.add(base[:-1])  # as stem() writes it
+        if suffix == "ion" and base.endswith("s") and not base.endswith("ss"):
+            roots.add(base[:-1] + "d")  # invasion -> invade, decision -> decide
+    return frozenset(roots)
+
+
+def derivations(stems: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Root -> the corpus stems that have it, for roots two or more stems share or that differ
+    from the stem: a question's "invaded" (root "invad") finds the briefs' "invasion"."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for word_stem in stems:
+        for root in derivation_roots(word_stem):
+            groups[root].add(word_stem)
+    return {
+        root: frozenset(found)
+        for root, found in groups.items()
+        if len(found) > 1 or root not in found
+    }
+
+
 def spelling_variants(names: Iterable[str]) -> dict[str, frozenset[str]]:
     """Names the corpus spells two ways, one letter apart: Zelensky/Zelenskyy, Donbas/Donbass.
 

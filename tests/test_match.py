@@ -11,12 +11,14 @@ from hypothesis import strategies as st
 from bot.briefs import Brief, BriefSet, Cited, Index, IndexEntry, Source, load_briefs
 from bot.config import MatchingConfig
 from bot.engine import Engine
+from bot.intents import has_number
 from bot.match import MatchIndex, MatchOptions
 from bot.text import normalize, stem, tokens
 from bot.vocab import (
     acting_roles,
     defined_abbreviations,
     demonym_aliases,
+    derivation_roots,
     described_speakers,
     roles_in,
     speakers_in,
@@ -459,3 +461,79 @@ def test_a_demonym_the_briefs_never_use_finds_its_place(word: str, place: str) -
     index = MatchIndex.build(briefs)
     (term,) = index.query(word).terms
     assert term.known and term.key == stem(place)
+
+
+def _meet(a: str, b: str) -> bool:
+    return not derivation_roots(stem(a)).isdisjoint(derivation_roots(stem(b)))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("negotiating", "negotiations"),
+        ("invaded", "invasion"),
+        ("occupied", "occupation"),
+        ("withdraw", "withdrawal"),
+        ("economy", "economic"),
+        ("terrorism", "terrorist"),
+        ("modernize", "modernization"),
+        ("ready", "readiness"),
+        ("decided", "decision"),
+    ],
+)
+def test_derived_forms_of_a_word_meet(a: str, b: str) -> None:
+    assert _meet(a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("state", "statement"),
+        ("state", "station"),
+        ("busy", "business"),
+        ("sign", "signal"),
+        ("mill", "million"),
+        ("bill", "billion"),
+        ("tend", "tension"),
+    ],
+)
+def test_words_that_only_look_derived_stay_apart(a: str, b: str) -> None:
+    assert not _meet(a, b)
+
+
+def test_a_question_word_finds_the_briefs_derived_form() -> None:
+    index = MatchIndex.build(
+        article("Kursk", ["Ukraine's invasion of Kursk began six months ago.", "Talks stalled."])
+    )
+    (invaded,) = [t for t in index.query("when was kursk invaded").terms if t.word == "invaded"]
+    assert stem("invasion") in invaded.alts
+
+
+def test_words_of_the_question_close_together_rank_first() -> None:
+    index = MatchIndex.build(
+        article(
+            "Modi in Moscow",
+            [
+                "Imports from Russia touched $60 billion and exports from India $4 billion in the "
+                "2023-24 financial year, Kwatra said.",
+                "India’s top exports to Russia include drugs and pharmaceutical products.",
+            ],
+        )
+    )
+    ranked = index.rank_sentences(index.query("what does india export to russia"))
+    assert ranked[0].score == ranked[1].score  # both hold every word
+    assert ranked[0].sentence.item.text.startswith("India’s top exports")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure"),
+    [
+        ("Putin has made one of his key demands.", False),  # "one" is a pronoun here
+        ("Russia produces one-tenth of the world's oil.", True),
+        ("Trump wants them to take in two million Palestinians.", True),
+        ("About 60 percent was recovered.", True),
+    ],
+)
+def test_a_sentence_holds_a_figure(sentence: str, figure: bool) -> None:
+    """What a "how many" or "how much" question wants to see."""
+    assert has_number(sentence, tokens(sentence)) is figure

@@ -134,7 +134,8 @@ SPEECH_VERB = re.compile(
     r"claim|claimed|react|reaction|respond|warn|warned)\b"
 )
 ACCORDING_TO = re.compile(r"\baccording to\b")
-# Words that belong to the question's form, not its subject: "how LONG was Fogel held".
+# Words that belong to the question's form, not its subject: "how LONG was Fogel held",
+# "according to Putin" (whose words are asked for, not an "accord").
 HOW = re.compile(r"\bhow (many|much|long|big|large|far|old|often|soon)\b")
 WHO_INTENT = re.compile(r"\b(who|whom|whose|which leader|which official)\b")
 DEFINE_INTENT = re.compile(r"^(what|who)('s| is| are| was| were) |^(whats|whos) ")

@@ -190,7 +190,9 @@ class MatchIndex(IndexData):
             intents.add("define")
         words = [
             w
-            for w in self.vocab.glue(tokens(MEANING.sub(" ", HOW.sub(" ", norm))))
+            for w in self.vocab.glue(
+                tokens(ACCORDING_TO.sub(" ", MEANING.sub(" ", HOW.sub(" ", norm))))
+            )
             if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
         ]
         terms: list[Term] = []

@@ -116,7 +116,7 @@ _STOPWORD_TEXT = """
     whats when where whether which while who whom whose why will with would wouldn y yet you
     your yours yourself yourselves d m o ain isnt dont didnt doesnt wont cant whats thats hows
     latest news update updates anything something everything tell give show explain info
-    information happening happened happen going go come comes came coming
+    information happening happened happen going go goes gone went come comes came coming
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
 

@@ -409,6 +409,7 @@ _DERIVATIONS = (
     ("ally", 5),
     ("al", 5),
     ("ic", 5),
+    ("or", 5),  # mediator -> mediate, investor -> invest
     ("ly", 4),
 )
 

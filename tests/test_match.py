@@ -127,6 +127,24 @@ def test_intents(index: MatchIndex) -> None:
     assert [t.word for t in meaning.terms] == ["kursk"]
 
 
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        (
+            "what did hegseth say about borders according to reuters",
+            ["hegseth", "borders", "reuters"],
+        ),
+        ("who went to moscow with hegseth", ["moscow", "hegseth"]),
+        ("how long was the war", ["war"]),
+    ],
+)
+def test_the_question_s_form_is_not_its_subject(
+    index: MatchIndex, question: str, words: list[str]
+) -> None:
+    """ "according to" names a source, not an accord; "went" is a light verb like "go"."""
+    assert [t.word for t in index.query(question).terms] == words
+
+
 def test_abbreviations_defined_in_a_sentence() -> None:
     found = defined_abbreviations(
         "sanctions under the Countering America’s Adversaries Through Sanctions Act (CAATSA), "
@@ -479,6 +497,7 @@ def _meet(a: str, b: str) -> bool:
         ("modernize", "modernization"),
         ("ready", "readiness"),
         ("decided", "decision"),
+        ("mediate", "mediators"),
     ],
 )
 def test_derived_forms_of_a_word_meet(a: str, b: str) -> None:

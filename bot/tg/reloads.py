@@ -7,6 +7,10 @@ back with the stored version after each reconnect, so a notification missed whil
 connection was down is caught up). A version that differs from the replica's own makes it
 reload from its disk too. SQLite serves one process, so there is nobody to tell.
 
+A replica whose folder does not hold the published version (its copy is not updated yet, or
+holds something else) keeps its set and says so; it reads the folder again on the next notification or reconnect,
+or on a /reload of its own, rather than remembering that it once did not match.
+
 The callback comes on the store's listener thread: it only hands the version to the event
 loop (`call_soon_threadsafe`); loading and swapping happen there, one reload at a time.
 """
@@ -56,12 +60,14 @@ class BriefsFollower:
                 )
                 return False
             if new.briefs.version != version:
+                # Only the published set: replicas must not drift to whatever their disk holds.
                 log.warning(
-                    "briefs version %s was published, but this replica's briefs folder holds %s",
+                    "briefs version %s was published, but this replica's briefs folder holds %s; "
+                    "still serving %s",
                     version,
                     new.briefs.version,
+                    current,
                 )
-            if new.briefs.version == current:
                 return False
             self.svc.engine = new
             log.info("Reloaded briefs: %d topics, version %s", len(new.briefs), new.briefs.version)

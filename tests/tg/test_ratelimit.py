@@ -8,11 +8,14 @@ import bisect
 from contextlib import ExitStack
 from pathlib import Path
 
-from telegram.ext import ExtBot
+from telegram.ext import AIORateLimiter, ExtBot
 
-from bot.config import RateLimitConfig
+from bot.config import Config, RateLimitConfig
+from bot.engine import Engine
+from bot.tg.app import build_application
 from bot.tg.ratelimit import SharedRateLimiter, paced_rate_limiter
 
+from .conftest import with_telegram
 from .fakebotapi import TOKEN, FakeRequest, FakeTelegram
 from .shared import open_store, open_stores, shared_url
 
@@ -66,3 +69,13 @@ async def test_two_replicas_sharing_a_store_stay_under_the_limit_together(
     assert len(times) == 60
     assert max_in_window(times) <= 40
     assert max(times) - min(times) >= 1.4
+
+
+def test_the_application_paces_the_whole_bot_only_when_the_store_is_shared(
+    config: Config, engine: Engine, shared_url: str | Path, open_stores: ExitStack
+) -> None:
+    limited = with_telegram(config, rate_limit=RateLimitConfig(enabled=True))
+    store = open_store(open_stores, shared_url, "replica-a")
+    limiter = build_application(limited, engine=engine, store=store).bot.rate_limiter
+    expected = SharedRateLimiter if store.backend == "postgresql" else AIORateLimiter
+    assert type(limiter) is expected

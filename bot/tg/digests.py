@@ -18,12 +18,14 @@ replica's worker may send a row, and exactly one does:
     finish   `finish_delivery` marks it 'done' with the outcome. A finish that meets a restarting
              database is retried by the store's reconnect, never by sending again.
 
-A delivery that would outlast its lease is cut off before the lease ends (and finished as
-failed: its content comes with the next digest), so no other replica can take a row whose
-sender is still alive. The one ambiguity left is a replica that dies between 'sending' and
-'done': its row's lease runs out and another replica sends it again, since the first one may
-or may not have reached Telegram. That is at-least-once for at most the deliveries a replica
-had in flight (DELIVERY_CONCURRENCY), and only when it dies; everything else is exactly once.
+A delivery that would outlast its lease (429s waited out, a slow network) is cut off before the
+lease ends and finished as failed, so no other replica can take a row whose sender is still
+alive; its news comes with the next digest. The one ambiguity left is a replica that dies
+between 'sending' and 'done': its row's lease runs out and another replica sends it again,
+since the first may or may not have reached Telegram. That is at-least-once for at most the
+deliveries a replica had in flight (DELIVERY_CONCURRENCY), and only when it dies; everything
+else is exactly once. A row claimed MAX_ATTEMPTS times (its senders keep dying) is given up.
+A stopping replica (SIGINT, SIGTERM) claims nothing more and finishes what it holds first.
 A restart never re-sends a finished slot: the store queues each (chat, slot) once.
 
 Sending: the Application's rate limiter (bot/tg/ratelimit.py; shared by all replicas when the

@@ -24,7 +24,13 @@ from bot.config import Config
 from bot.engine import Engine
 from bot.subscriptions import Store
 from bot.tg import services
-from bot.tg.digests import NOT_SENT_RETRIES, DeliveryWorker, Outcome, deliver_digest
+from bot.tg.digests import (
+    MAX_ATTEMPTS,
+    NOT_SENT_RETRIES,
+    DeliveryWorker,
+    Outcome,
+    deliver_digest,
+)
 from bot.tg.leader import Scheduler
 from bot.tg.subscribing import HANDLERS
 
@@ -435,4 +441,23 @@ async def test_a_delivery_that_would_outlast_its_lease_is_cut_off_and_not_repeat
         assert store.pending_deliveries() == 0  # finished: no other replica takes it up
         await asyncio.sleep(0.5)
         assert await drain(app, owner="other") == 0
+    assert api.texts(42) == []
+
+
+async def test_a_delivery_whose_senders_keep_dying_is_given_up(
+    api: FakeTelegram, config: Config, store: Store
+) -> None:
+    store.subscribe(42, "kursk-fighting")
+    app = build(api, config, store)
+    async with app:
+        await tick(app, Clock("2027-01-10T07:00"))
+        for life in range(MAX_ATTEMPTS):
+            dying = DeliveryWorker(app, owner=f"crashing-{life}", lease_seconds=0.05)
+            [(delivery, _)] = await dying.claim(8)
+            await asyncio.sleep(0.1)
+        [(delivery, deadline)] = await DeliveryWorker(app, owner="last").claim(8)
+        assert delivery.attempts == MAX_ATTEMPTS + 1
+        worker = DeliveryWorker(app, owner="last")
+        assert await worker.deliver(delivery, deadline=deadline) is Outcome.ABANDONED
+        assert store.pending_deliveries() == 0
     assert api.texts(42) == []

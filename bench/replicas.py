@@ -60,7 +60,7 @@ def replicas_cpu(cluster: Cluster) -> float:
 def updates_phase(
     cluster: Cluster, first_chat: int, n: int, rate: float | None, topic: str, time_limit: float
 ) -> dict[str, float]:
-    log = CallLog(cluster.api)
+    log = CallLog(cluster.api, texts=False)
     log.refresh()
     updates = mixed_updates(first_chat, n, topic)
     chats = set(range(first_chat, first_chat + n))
@@ -100,7 +100,7 @@ def updates_phase(
 def fanout_phase(
     cluster: Cluster, first_chat: int, n: int, topic: str, time_limit: float
 ) -> dict[str, float]:
-    log = CallLog(cluster.api)
+    log = CallLog(cluster.api, texts=False)
     log.refresh()
     chats = set(range(first_chat, first_chat + n))
     cpu = replicas_cpu(cluster)

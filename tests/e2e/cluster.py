@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,17 +175,21 @@ class FakeBotApi:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 class CallLog:
-    """The fake's calls read incrementally (a fan-out makes tens of thousands)."""
+    """The fake's calls read incrementally (a fan-out makes tens of thousands), with the text
+    of each message when `texts`: [method, chat_id, ok, monotonic time(, text)]."""
 
-    def __init__(self, fake: FakeBotApi) -> None:
+    def __init__(self, fake: FakeBotApi, *, texts: bool = True) -> None:
         self.fake = fake
+        self.texts = texts
         self.calls: list[list[Any]] = []
 
     def refresh(self) -> list[list[Any]]:
-        self.calls += self.fake.calls(offset=len(self.calls))
+        self.calls += self.fake.calls(offset=len(self.calls), texts=self.texts)
         return self.calls
 
     def sent(self, chats: set[int] | None = None) -> list[list[Any]]:
@@ -194,6 +199,15 @@ class CallLog:
             for c in self.refresh()
             if c[0] == "sendMessage" and c[2] and (chats is None or c[1] in chats)
         ]
+
+    def replies(self, chats: set[int]) -> dict[int, Counter[str]]:
+        """chat -> how often each text was sent to it. A reply or digest in several parts has
+        several texts once each; an update answered twice or a digest sent twice repeats them."""
+        assert self.texts, "a CallLog(texts=False) has no texts"
+        out: dict[int, Counter[str]] = {}
+        for call in self.sent(chats):
+            out.setdefault(call[1], Counter())[call[4]] += 1
+        return out
 
 
 # --- nginx ---------------------------------------------------------------------------------------
@@ -358,10 +372,11 @@ class Replica:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
 
 
-def replica_config(folder: Path, *, briefs: Path, base_url: str, rate_limit: float | None) -> Path:
+def replica_config(folder: Path, *, seeds: Path, base_url: str, rate_limit: float | None) -> Path:
     """The config.yaml every replica shares (storage comes from BRIEFBOT_STORAGE_URL)."""
     config = {
-        "briefs": str(briefs),
+        "seeds": str(seeds),
+        "briefs": str(folder / "briefs"),
         "admins": [7],
         "telegram": {
             "mode": "webhook",
@@ -385,11 +400,15 @@ def replica_config(folder: Path, *, briefs: Path, base_url: str, rate_limit: flo
 
 @dataclass
 class Cluster:
-    """The whole stack for one storage URL; `start()` brings it up, `stop()` takes it down."""
+    """The whole stack for one storage URL; `start()` brings it up, `stop()` takes it down.
+
+    The briefs are built from `seeds` once, before the replicas start (as the README says: each
+    `briefbot run` builds stale briefs first, and three at once would race on one folder).
+    """
 
     root: Path
     storage_url: str
-    briefs: Path
+    seeds: Path = ROOT / "seeds"
     replicas: int = 3
     rate_limit: float | None = 300.0
     fake_latency: float = 0.0
@@ -401,11 +420,8 @@ class Cluster:
     def start(self, timeout: float = 60) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         self.fake = FakeBotApi(latency=self.fake_latency)
-        briefs = self.root / "briefs"
-        if not briefs.exists():
-            shutil.copytree(self.briefs, briefs)
         self.config = replica_config(
-            self.root, briefs=briefs, base_url=self.fake.base_url, rate_limit=self.rate_limit
+            self.root, seeds=self.seeds, base_url=self.fake.base_url, rate_limit=self.rate_limit
         )
         self.env = {
             **os.environ,
@@ -415,6 +431,14 @@ class Cluster:
             "TELEGRAM_WEBHOOK_SECRET": SECRET,
             "BRIEFBOT_STORAGE_URL": self.storage_url,
         }
+        subprocess.run(
+            [*briefbot_command(), "build", "--config", str(self.config), "--quiet"],
+            cwd=self.root,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+        )
         self.members = [
             Replica(f"replica-{i + 1}", free_port(), self.root / f"replica-{i + 1}.log")
             for i in range(self.replicas)
@@ -433,6 +457,15 @@ class Cluster:
         """The fake Bot API of a started cluster."""
         assert self.fake is not None, "the cluster is not started"
         return self.fake
+
+    @property
+    def briefs(self) -> Path:
+        return self.root / "briefs"
+
+    def topics(self) -> list[str]:
+        """The slugs of the built briefs, in index order."""
+        index = yaml.safe_load((self.briefs / "index.yaml").read_text(encoding="utf-8"))
+        return [str(t["slug"]) for t in index["topics"]]
 
     def restart_replica(self, replica: Replica, timeout: float = 60) -> None:
         """Start a stopped or killed replica again, on its port."""
@@ -528,9 +561,9 @@ def add_subscribers(
         ) as copy:
             for chat_id in chat_ids:
                 copy.write_row((chat_id, chat_id, 0, now, now, digest_time, zone))
-        with cursor.copy("COPY subscriptions (chat_id, topic, created) FROM STDIN") as copy:
+        with cursor.copy("COPY subscriptions (chat_id, topic, created, seq) FROM STDIN") as copy:
             for chat_id in chat_ids:
-                copy.write_row((chat_id, topic, now))
+                copy.write_row((chat_id, topic, now, 1))  # seq: the chat's first subscription
 
 
 def mixed_updates(first_chat: int, n: int, topic: str) -> list[dict[str, Any]]:

@@ -523,10 +523,10 @@ def test_an_expired_lease_is_claimed_again_and_the_old_owner_may_not_send(
     store: Store, other: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     queue(store, monkeypatch, range(1, 2))
-    (mine,) = store.claim_deliveries("a", limit=1, lease_seconds=0.3)
+    (mine,) = store.claim_deliveries("a", limit=1, lease_seconds=0.6)
     assert store.start_delivery(mine.id, "a") is True  # then "a" hangs mid-request
     assert other.claim_deliveries("b", limit=1, lease_seconds=30) == []
-    time.sleep(0.5)
+    time.sleep(0.8)
     (theirs,) = other.claim_deliveries("b", limit=1, lease_seconds=30)
     # Possibly sent by "a" already: the one case that is sent again, and it says so.
     assert theirs == Delivery(id=mine.id, chat_id=1, slot=mine.slot, attempts=2, state="sending")
@@ -538,9 +538,9 @@ def test_a_finish_by_the_replica_that_lost_its_lease_stops_the_resend(
     store: Store, other: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     queue(store, monkeypatch, range(1, 2))
-    (mine,) = store.claim_deliveries("a", limit=1, lease_seconds=0.3)
+    (mine,) = store.claim_deliveries("a", limit=1, lease_seconds=0.6)
     store.start_delivery(mine.id, "a")
-    time.sleep(0.5)
+    time.sleep(0.8)
     (theirs,) = other.claim_deliveries("b", limit=1, lease_seconds=30)
     store.finish_delivery(mine.id, "a", "sent")  # "a"'s slow request did get through
     assert other.start_delivery(theirs.id, "b") is False

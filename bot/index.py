@@ -23,6 +23,7 @@ from bot.vocab import (
     demonym_aliases,
     derivations,
     described_speakers,
+    leading_name,
     roles_in,
     speakers_in,
     spelling_variants,
@@ -109,6 +110,9 @@ class IndexedSentence:
     # Stems of the roles the briefs give its speaker anywhere ("Peskov, the
     # Kremlin's spokesman"): "what did the Kremlin spokesman say" is asked of Peskov.
     roles: frozenset[str] = frozenset()
+    # For a sentence that opens on "she" or "he": stems of whom it is about, from the sentences
+    # before it (bot.index._referents). They count as its neighbours' words do.
+    about: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -254,7 +258,7 @@ class IndexData:
                 size=sum(1 for _ in brief.cited()),
             )
         neighbours = _neighbours(sentences)
-        sentences = _with_roles(_pronoun_speakers(sentences, neighbours))
+        sentences = _referents(_with_roles(_pronoun_speakers(sentences, neighbours)), neighbours)
         proper = capitalised((s.item.text for s in sentences), sentence_counts)
         names = frozenset(stem(w) for w, n in proper.items() if n >= 2)
         # A word's share of a topic's sentences, smoothed so a 7-sentence brief that names
@@ -343,6 +347,44 @@ def _pronoun_speakers(
         speaker = prev.speaker or subject_name(prev.item.text)
         if speaker:
             out[s.id] = replace(s, speaker=speaker)
+    return out
+
+
+# A sentence that opens on a pronoun ("She said she walked five miles") or reports a pronoun's
+# words ("..., she said in an interview").
+_PRONOUN_LED = re.compile(
+    r"^[\"“‘']?(?:he|she|they)\b|\b(?:he|she)\s+(?:said|says|added|told|explained|noted|wrote)\b",
+    re.I,
+)
+
+
+def _referents(
+    sentences: list[IndexedSentence],
+    neighbours: dict[int, tuple[tuple[int, ...], tuple[int, ...]]],
+) -> list[IndexedSentence]:
+    """A pronoun-led sentence is about the person the sentences before it were about: the
+    nearest one back (up to three) that opens on, quotes or acts through a person, a person
+    being someone the briefs quote ("Zoya spent most of her time in her basement." / "Hunger
+    eventually drove her to attempt an escape." / "“There was nowhere left to live,” she said."
+    / "She said she walked five miles ..." is Zoya's walk)."""
+    persons = frozenset().union(*(s.speaker for s in sentences))
+    out = list(sentences)
+    for s in sentences:
+        if not _PRONOUN_LED.search(s.item.text) or s.speaker - s.subject:
+            continue
+        sid = s.id
+        for _ in range(3):
+            before = neighbours.get(sid, ((), ()))[0]
+            if not before:
+                break
+            sid = before[0]
+            prev = sentences[sid]
+            found = (leading_name(prev.item.text) | prev.subject) & persons or prev.speaker
+            if found:
+                about = found - s.terms
+                if about:
+                    out[s.id] = replace(s, about=frozenset(about))
+                break
     return out
 
 

@@ -23,7 +23,10 @@ How a question is scored, in order:
    "invasion", "negotiating" ~ "negotiations", "economy" ~ "economic"; bot.vocab).
 4. **Sentence score = weighted coverage**: the share of the question's weight found in the
    sentence; a term missing from the sentence but present in its article's headline or its
-   topic's name gets part credit (the sentence is about it even when it does not repeat it).
+   topic's name gets part credit (the sentence is about it even when it does not repeat it),
+   and so does one held by the sentence just before or after it, or naming the person a
+   sentence opening on "she" or "he" is about (bot.index: "She said she walked five miles"
+   follows sentences about Zoya).
    Small boosts for what the question asks: a quote for "what did X say", a number for
    "how many", a date for "when". Two near-miss rules: "what did X say" wants X as the speaker
    (of the sentence or the one next to it), not merely mentioned, where X may be a role the
@@ -473,11 +476,14 @@ class MatchIndex(IndexData):
         return False
 
     def _window_mask(self, sid: int, terms: tuple[Term, ...], candidates: int) -> int:
-        """Which of the `candidates` terms the sentences next to `sid` hold."""
+        """Which of the `candidates` terms the sentences next to `sid` hold, or the one whom
+        `sid` is about when it opens on "she" or "he"."""
         found = 0
         before, after = self.neighbours.get(sid, ((), ()))
-        for nid in (*before[:1], *after[:1]):
-            nterms = self.sentences[nid].terms
+        for nterms in (
+            *(self.sentences[nid].terms for nid in (*before[:1], *after[:1])),
+            self.sentences[sid].about,
+        ):
             for i, term in enumerate(terms):
                 if candidates >> i & 1 and not term.alts.isdisjoint(nterms):
                     found |= 1 << i

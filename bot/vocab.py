@@ -245,6 +245,18 @@ def subject_name(text: str) -> frozenset[str]:
     return frozenset()
 
 
+_LEADING_NAME = re.compile(rf"[\"“‘']?({_NAME_RUN})(?=,|\s+[a-z])")
+
+
+def leading_name(text: str) -> frozenset[str]:
+    """Stems of the name a sentence opens on, its subject ("Zoya, 64, described ...", "Zoya
+    spent most of her time ..."), unless that first word is a function word ("In", "The")."""
+    m = _LEADING_NAME.match(text)
+    if m is None or m.group(1).split()[0].lower() in STOPWORDS:
+        return frozenset()
+    return frozenset(term_stems(m.group(1)))
+
+
 def speakers_in(text: str) -> frozenset[str]:
     """Who a sentence reports speaking: the name right before "said", "told"... or right after
     it ("Trump said", "Brian Katulis, a senior fellow, said", "said Belousova", "according to

@@ -556,3 +556,25 @@ def test_words_of_the_question_close_together_rank_first() -> None:
 def test_a_sentence_holds_a_figure(sentence: str, figure: bool) -> None:
     """What a "how many" or "how much" question wants to see."""
     assert has_number(sentence, tokens(sentence)) is figure
+
+
+def test_a_sentence_opening_on_she_is_about_the_person_before_it() -> None:
+    index = MatchIndex.build(
+        article(
+            "The Fiercest Fighting of the Ukraine War May Be in Russia",
+            [
+                "Zoya, 64, described the initial friendliness of Ukrainian soldiers.",
+                "“They were really nice lads,” she said.",
+                "Zoya spent most of her time sheltering from constant bombing in her basement.",
+                "Hunger eventually drove her to attempt an escape.",
+                "“There was nowhere left to live — it was so scary there,” she said.",
+                "She said she walked five miles through fields before reaching the Russian lines.",
+                "Another woman named Natalia, 69, recounted a similar experience.",
+            ],
+        )
+    )
+    about = {s.item.text[:12]: s.about for s in index.sentences}
+    assert about["She said she"] == {"zoya"}  # back past "Hunger", which is no person
+    best = index.rank_sentences(index.query("how far did zoya walk"))[0]
+    assert best.sentence.item.text.startswith("She said she walked five miles")
+    assert best.score >= MatchingConfig().answer_cutoff

@@ -23,6 +23,7 @@ from bot.vocab import (
     demonym_aliases,
     derivations,
     described_speakers,
+    initialisms,
     leading_name,
     roles_in,
     speakers_in,
@@ -142,6 +143,8 @@ class IndexData:
     # Root -> corpus stems derived from it (bot.vocab.derivations): "negotiating" meets
     # "negotiations", "invaded" "invasion", "withdrawal" "withdraw".
     derived: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Initials -> the name they stand for ("nk" -> north korea), for words the briefs never use.
+    initials: dict[str, tuple[str, ...]] = field(default_factory=dict)
     vocab: Vocabulary
     # Stems the briefs write capitalised inside sentences: names of people, places, bodies.
     names: frozenset[str] = frozenset()
@@ -297,6 +300,7 @@ class IndexData:
             idf=idf,
             aliases=_merge(demonym_aliases(set(postings)), spelling_variants(names)),
             derived=derivations(postings),
+            initials=initialisms(s.item.text for s in sentences),
             neighbours=neighbours,
             leads_quote=frozenset(
                 sid

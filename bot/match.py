@@ -10,7 +10,9 @@ How a question is scored, in order:
    so "waht" -> "what" and "hegseht" -> "hegseth"; never in the first letter, so "iphone"
    stays unknown rather than becoming the common "phone"), then stemmed. An unknown demonym
    is first read as the place the briefs write capitalised ("finnish" -> "Finland-based"). Words split by a phone
-   keyboard are glued back when the glued form is a corpus word ("s 400" -> "s400").
+   keyboard are glued back when the glued form is a corpus word ("s 400" -> "s400"), and
+   initials the briefs never use are spelled out as the name they keep writing ("nk" ->
+   "North Korea").
 2. **Weights.** Each term weighs its IDF over the briefs' sentences, so "kursk" counts more than
    "russia". A word the corpus never uses weighs as much as the rarest word: a question about
    the weather or a horoscope leans on words no brief contains, and that is what declines it.
@@ -193,8 +195,8 @@ class MatchIndex(IndexData):
             intents.add("define")
         words = [
             w
-            for w in self.vocab.glue(
-                tokens(ACCORDING_TO.sub(" ", MEANING.sub(" ", HOW.sub(" ", norm))))
+            for w in self._spell_out(
+                self.vocab.glue(tokens(ACCORDING_TO.sub(" ", MEANING.sub(" ", HOW.sub(" ", norm)))))
             )
             if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
         ]
@@ -245,6 +247,15 @@ class MatchIndex(IndexData):
             bound=tuple(bound),
             topic_text=topic_text,
         )
+
+    def _spell_out(self, words: list[str]) -> list[str]:
+        """Initials the briefs never use, written out as the name they stand for there ("nk
+        troops" -> "north korea troops")."""
+        out: list[str] = []
+        for w in words:
+            full = self.initials.get(w) if 2 <= len(w) <= 3 and not self.vocab.knows(w) else None
+            out.extend(full or (w,))
+        return out
 
     def _derived_forms(self, key: str) -> frozenset[str]:
         """Corpus stems sharing a derivational root with `key` ("negotiat" ->

@@ -369,6 +369,27 @@ def described_speakers(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+_TWO_OR_THREE_NAMES = re.compile(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+)(?:\s+([A-Z][a-z]+))?\b")
+
+
+def initialisms(texts: Iterable[str], min_count: int = 3) -> dict[str, tuple[str, ...]]:
+    """Initials a phone user types for a name the briefs write out: "nk" -> ("north",
+    "korea"), "pm" -> ("prime", "minister"). The most frequent run of two or three capitalised
+    words with those initials, when written at least `min_count` times."""
+    counts: dict[tuple[str, ...], int] = defaultdict(int)
+    for text in texts:
+        for m in _TWO_OR_THREE_NAMES.finditer(text):
+            words = tuple(w.lower() for w in m.groups() if w)
+            if not any(w in STOPWORDS for w in words):
+                counts[words] += 1
+    best: dict[str, tuple[tuple[str, ...], int]] = {}
+    for words, n in counts.items():
+        key = "".join(w[0] for w in words)
+        if n >= min_count and (key not in best or n > best[key][1]):
+            best[key] = (words, n)
+    return {key: words for key, (words, _) in best.items()}
+
+
 def _synonyms() -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for group in SYNONYM_GROUPS:

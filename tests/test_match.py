@@ -20,6 +20,7 @@ from bot.vocab import (
     demonym_aliases,
     derivation_roots,
     described_speakers,
+    initialisms,
     roles_in,
     speakers_in,
     spelling_variants,
@@ -578,3 +579,15 @@ def test_a_sentence_opening_on_she_is_about_the_person_before_it() -> None:
     best = index.rank_sentences(index.query("how far did zoya walk"))[0]
     assert best.sentence.item.text.startswith("She said she walked five miles")
     assert best.score >= MatchingConfig().answer_cutoff
+
+
+def test_initials_the_briefs_never_use_are_spelled_out() -> None:
+    texts = [
+        "North Korea has sent about 11,000 soldiers to Russia.",
+        "North Korea has suffered thousands of casualties.",
+        "Officials in North Korea said little; the New Delhi talks went on.",
+    ]
+    assert initialisms(texts)["nk"] == ("north", "korea")
+    assert "nd" not in initialisms(texts)  # written once: not a name people abbreviate
+    index = MatchIndex.build(article("North Korea troops", texts))
+    assert [t.word for t in index.query("nk casualties").terms] == ["north", "korea", "casualties"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 
 import pytest
@@ -216,24 +217,35 @@ def _shares(engine: Engine, cases: list[dict[str, object]]) -> tuple[float, floa
     return right / len(answerable), declined / len(declines)
 
 
-def test_quality_floor_on_the_committed_briefs() -> None:
+@pytest.mark.parametrize(
+    ("group", "answered_floor", "declined_floor"),
+    [
+        (None, 0.83, 0.95),  # every question: measured 85.4% and 98.1%
+        ("fresh", 0.70, 0.95),  # written after the matcher was tuned: 73.3% and 100%
+        ("fresh2", 0.83, 0.90),  # written later still, scored before the changes after it:
+        # 66.7% and 92.9% then; 85.4% and 92.9% now
+    ],
+)
+def test_quality_floor_on_the_committed_briefs(
+    group: str | None, answered_floor: float, declined_floor: float
+) -> None:
     """An evaluation gate, as trafilatura keeps one: tests/data/questions.yaml on briefs/.
 
-    Floors sit under the measured figures (bench/answers.py: 83% answered and 100% declined on
-    all questions; 70% and 100% on the fresh group, written after the matcher was tuned) so a
-    rebuild of the briefs does not break CI, but a regression does.
+    Floors sit just under the figures bench/answers.py measures, so a regression fails here.
     """
     import yaml
 
     folder = ROOT / "briefs"
     if not (folder / "index.yaml").exists():
         pytest.skip("no committed briefs")
-    engine = Engine(load_briefs(folder), MatchingConfig())
+    engine = _committed_engine(folder)
     cases = yaml.safe_load((ROOT / "tests/data/questions.yaml").read_text(encoding="utf-8"))
-    answered, declined = _shares(engine, cases["questions"])
-    assert answered >= 0.75
-    assert declined >= 0.88
-    fresh = [c for c in cases["questions"] if c.get("set") == "fresh"]
-    answered, declined = _shares(engine, fresh)
-    assert answered >= 0.6
-    assert declined >= 0.8
+    chosen = [c for c in cases["questions"] if group is None or c.get("set") == group]
+    answered, declined = _shares(engine, chosen)
+    assert answered >= answered_floor
+    assert declined >= declined_floor
+
+
+@functools.cache
+def _committed_engine(folder: Path) -> Engine:
+    return Engine(load_briefs(folder), MatchingConfig())

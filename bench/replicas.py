@@ -16,7 +16,7 @@ For each replica count:
 
 The rate limiter is on (shared across replicas through PostgreSQL), at --limit sends/s.
 
-    .venv/bin/python bench/replicas.py                      # briefs/ if built, else test briefs
+    .venv/bin/python bench/replicas.py                      # briefs built from seeds/
     .venv/bin/python bench/replicas.py --updates 1000 --fanout 2000 --counts 1 3
 """
 
@@ -28,11 +28,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 # bench/ holds telegram.py, which would shadow python-telegram-bot's `telegram` package.
@@ -100,7 +97,7 @@ def updates_phase(
 def fanout_phase(
     cluster: Cluster, first_chat: int, n: int, topic: str, time_limit: float
 ) -> dict[str, float]:
-    log = CallLog(cluster.api, texts=False)
+    log = CallLog(cluster.api)  # with texts: a digest in parts is not a digest sent twice
     log.refresh()
     chats = set(range(first_chat, first_chat + n))
     cpu = replicas_cpu(cluster)
@@ -112,41 +109,43 @@ def fanout_phase(
             "SELECT count(*) FROM deliveries WHERE state <> 'done' AND chat_id BETWEEN %s AND %s",
             (first_chat, first_chat + n),
         )
-        return len(log.sent(chats)) >= n and left == 0
+        return len({c[1] for c in log.sent(chats)}) >= n and left == 0
 
     wait_for(done, time_limit, f"a fan-out to {n} chats", every=0.25)
     finished = time.monotonic()
     cpu = replicas_cpu(cluster) - cpu
-    sent = [c for c in log.refresh() if c[0] == "sendMessage" and c[1] in chats]
-    times = [c[3] for c in sent if c[2]]
-    counts = Counter(c[1] for c in sent if c[2])
+    times = [c[3] for c in log.sent(chats)]
+    replies = log.replies(chats)
     send_phase = max(times) - min(times) if times else float("nan")
     return {
         "subscribers": n,
+        "messages": len(times),
         "seconds": finished - inserted,
         "send_seconds": send_phase,
         "per_second": len(times) / send_phase if times else 0.0,
         "busiest": max_in_window(times),
-        "twice": sum(1 for k in counts.values() if k > 1),
-        "missing": n - len(counts),
+        "twice": sum(1 for texts in replies.values() if max(texts.values()) > 1),
+        "missing": n - len(replies),
         "cpu_ms": cpu * 1000 / n,
     }
 
 
 def run_set(
-    pg: PostgresCluster, replicas: int, args: argparse.Namespace, topic: str
+    pg: PostgresCluster, replicas: int, args: argparse.Namespace
 ) -> dict[str, dict[str, float]]:
     with tempfile.TemporaryDirectory(prefix=f"briefbot-bench-{replicas}-") as tmp:
         cluster = Cluster(
             root=Path(tmp),
             storage_url=pg.create_database(f"bench_{replicas}_{os.getpid()}"),
-            briefs=args.briefs,
+            seeds=args.seeds,
             replicas=replicas,
             rate_limit=args.limit,
             # A tick of 2 s rather than ~20 s, so the fan-out starts at once.
             extra_env={"BRIEFBOT_SCHEDULER_TICK": "2"},
         )
         with running(cluster):
+            topic = cluster.topics()[0]
+            print(f"{replicas} replica(s): {len(cluster.topics())} topics, fan-out of {topic}")
             fake_cpu = cluster.api.cpu_seconds()
             updates_phase(cluster, 1_000_000, 100, None, topic, 30)  # warm-up
             out = {
@@ -162,7 +161,7 @@ def run_set(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--briefs", type=Path, default=None)
+    parser.add_argument("--seeds", type=Path, default=ROOT / "seeds", help="built once per set")
     parser.add_argument("--updates", type=int, default=2000, help="burst size")
     parser.add_argument("--rate", type=float, default=200.0, help="steady offered rate (/s)")
     parser.add_argument("--seconds", type=float, default=5.0, help="steady phase length")
@@ -170,16 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=float, default=1000.0, help="overall sends/s limit")
     parser.add_argument("--counts", type=int, nargs="+", default=[1, 3], help="replica counts")
     args = parser.parse_args(argv)
-    if args.briefs is None:
-        built = ROOT / "briefs" / "index.yaml"
-        args.briefs = built.parent if built.exists() else ROOT / "tests" / "tg" / "briefs"
-    index = yaml.safe_load((args.briefs / "index.yaml").read_text(encoding="utf-8"))
-    topic = index["topics"][0]["slug"]
-    print(f"briefs: {args.briefs} ({len(index['topics'])} topics); fan-out topic {topic}")
     results: dict[int, dict[str, dict[str, Any]]] = {}
     with postgres_cluster() as pg:
         for count in args.counts:
-            results[count] = run_set(pg, count, args, topic)
+            results[count] = run_set(pg, count, args)
     print(
         f"cpus: {os.cpu_count()}  rate limit: {args.limit:.0f}/s shared  steady: {args.rate:.0f}/s"
     )
@@ -198,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{p['cpu_ms']:>11.2f}"
             )
     header = (
-        f"{'replicas':<9}{'fan-out':>8}{'total s':>9}{'send s':>8}{'sends/s':>9}"
+        f"{'replicas':<9}{'chats':>7}{'msgs':>7}{'total s':>9}{'send s':>8}{'msgs/s':>8}"
         f"{'busiest 1s':>11}{'twice':>7}{'missing':>8}{'cpu ms/chat':>12}"
     )
     print()
@@ -207,8 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     for count, r in results.items():
         f = r["fanout"]
         print(
-            f"{count:<9}{f['subscribers']:>8.0f}{f['seconds']:>9.1f}{f['send_seconds']:>8.1f}"
-            f"{f['per_second']:>9.0f}{f['busiest']:>11.0f}{f['twice']:>7.0f}"
+            f"{count:<9}{f['subscribers']:>7.0f}{f['messages']:>7.0f}{f['seconds']:>9.1f}"
+            f"{f['send_seconds']:>8.1f}{f['per_second']:>8.0f}{f['busiest']:>11.0f}{f['twice']:>7.0f}"
             f"{f['missing']:>8.0f}{f['cpu_ms']:>12.2f}"
         )
     ok = all(

@@ -6,12 +6,13 @@
 For each run: N chats are written to a fresh store (each following one topic, digest time
 the current minute, yesterday's digest already sent), the Application from
 bot.tg.app.build_application is started against the fake Bot API served over HTTP on
-127.0.0.1 (in its own thread), and `setup_digests` rebuilds the jobs as on a restart, so every
+127.0.0.1 (in its own thread), and the replica's background tasks start as on a restart (the
+scheduler's first tick queues the current minute's slot, the delivery worker drains it), so every
 chat's digest for this minute is due at once (the catch-up path). The run ends when every
 chat has its digest or at a deadline of 3 * N / rate + 30 s. The fake Bot API runs in its own
 process, so the arrival times it records are not skewed by the bot's work (one core each).
 
-Then the bot "restarts" (store closed and reopened, a new Application, jobs rebuilt) and
+Then the bot "restarts" (store closed and reopened, a new Application, its scheduler ticking) and
 waits 2 s: nothing may be sent again. Checked and printed:
 
     delivered      chats with exactly one digest (must be N), duplicates and missing (0)
@@ -45,6 +46,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 # bench/ holds telegram.py, which would shadow python-telegram-bot's `telegram` package.
@@ -53,14 +55,15 @@ sys.path.insert(0, str(ROOT))
 
 from telegram.ext import AIORateLimiter  # noqa: E402
 
+import bot.subscriptions  # noqa: E402
 import bot.tg.app  # noqa: E402
 from bot.briefs import load_briefs  # noqa: E402
 from bot.config import Config, RateLimitConfig, Secret, StorageConfig  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.schedule import previous_slot  # noqa: E402
 from bot.subscriptions import Store  # noqa: E402
+from bot.tg import background  # noqa: E402
 from bot.tg.app import build_application  # noqa: E402
-from bot.tg.digests import setup_digests  # noqa: E402
 from bot.tg.ratelimit import paced_rate_limiter  # noqa: E402
 from tests.tg.fakebotapi import TOKEN, FakeBotApiServer, FakeTelegram  # noqa: E402
 
@@ -139,13 +142,16 @@ class ServerProcess:
 
 
 def populate(store: Store, n: int, topics: list[str], now: dt.datetime) -> None:
-    """N chats due this minute (UTC), with yesterday's digest already claimed."""
+    """N chats due this minute (UTC) that subscribed a day ago, yesterday's digest claimed."""
     hhmm = f"{now.hour:02d}:{now.minute:02d}"
     yesterday = int((previous_slot(now, hhmm, "UTC") - dt.timedelta(days=1)).timestamp())
-    for chat_id in range(1, n + 1):
-        store.subscribe(chat_id, topics[chat_id % len(topics)])
-        store.set_digest_time(chat_id, hhmm, "UTC")
-        store.claim_slot(chat_id, yesterday)
+    # The store dates a new subscription with its own clock, and a chat is sent no slot from
+    # before it subscribed: these chats must have subscribed before this minute began.
+    with mock.patch.object(bot.subscriptions, "_now", lambda: yesterday - 60):
+        for chat_id in range(1, n + 1):
+            store.subscribe(chat_id, topics[chat_id % len(topics)])
+            store.set_digest_time(chat_id, hhmm, "UTC")
+            store.claim_slot(chat_id, yesterday)
 
 
 def max_in_window(times: list[float], width: float = 1.0) -> int:
@@ -208,23 +214,25 @@ async def run(n: int, rate: float, limiter: str) -> Result:
         await app.initialize()
         await app.start()
         started = time.perf_counter()
-        await setup_digests(app)
+        bg = await background.start(app)
         deadline = started + 3 * n / rate + 30
         while int(server.ask("count")) < n and time.perf_counter() < deadline:  # type: ignore[call-overload]
             await asyncio.sleep(0.2)
         seconds = time.perf_counter() - started
+        await bg.stop()
         await app.stop()
         await app.shutdown()
         store.close()
         first_pass = int(server.ask("count"))  # type: ignore[call-overload]
 
-        # A restart: reopen the store, a new Application, jobs rebuilt. Nothing may go out.
+        # A restart: reopen the store, a new Application, its scheduler ticking. Nothing may go out.
         store = Store.open(path)
         app = build_application(config, engine=engine, store=store)
         await app.initialize()
         await app.start()
-        await setup_digests(app)
+        bg = await background.start(app)
         await asyncio.sleep(2)
+        await bg.stop()
         await app.stop()
         await app.shutdown()
         store.close()

@@ -224,6 +224,9 @@ _VERB_BEFORE_SPEAKER = "|".join(sorted(REPORTED - {"according", "told", "saying"
 _SPEAKER_BEFORE = re.compile(
     rf"({_NAME_RUN})(?:,[^.;“”\"]{{0,120}})?,?\s+(?:has\s+|had\s+|also\s+|later\s+)?(?:{_VERB})\b"
 )
+# The name right before the verb, with nothing between: "China, North Korea and Iran, McFate
+# said" is McFate's, though China starts a run of commas that reaches "said" too.
+_SPEAKER_ADJACENT = re.compile(rf"({_NAME_RUN})\s+(?:has\s+|had\s+|also\s+|later\s+)?(?:{_VERB})\b")
 _SPEAKER_AFTER = re.compile(
     rf"\b(?:{_VERB_BEFORE_SPEAKER}|according to)\s+(?:the\s+)?({_NAME_RUN})"
 )
@@ -232,7 +235,8 @@ _SPEAKER_AFTER = re.compile(
 # A name followed by its verb, maybe after an apposition: "Lyubov, a mother of four, is",
 # "North Korean leader Kim Jong Un hailed".
 _SUBJECT = re.compile(
-    rf"({_NAME_RUN})(?:,[^.;“”\"]{{0,120}},)?\s+(?:[a-z]+ed|is|was|has|had|says|told)\b"
+    rf"({_NAME_RUN})(?:,[^.;“”\"]{{0,120}},)?\s+(?:also\s+|later\s+|then\s+|now\s+)?"
+    rf"(?:[a-z]+ed|is|was|has|had|says|told)\b"
 )
 
 
@@ -263,8 +267,9 @@ def speakers_in(text: str) -> frozenset[str]:
     TASS"). Stems of the name's words; a name merely mentioned elsewhere in the sentence is not
     its speaker ("the meeting between Witkoff and Kushner, said Bevuz": Bevuz speaks)."""
     found: set[str] = set()
-    for pattern in (_SPEAKER_BEFORE, _SPEAKER_AFTER):
-        for m in pattern.finditer(text):
+    before = list(_SPEAKER_ADJACENT.finditer(text)) or _SPEAKER_BEFORE.finditer(text)
+    for pattern in (before, _SPEAKER_AFTER.finditer(text)):
+        for m in pattern:
             found |= term_stems(m.group(1))
     return frozenset(found)
 

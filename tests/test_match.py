@@ -266,6 +266,8 @@ def test_short_typos_of_question_words(index: MatchIndex) -> None:
             "Oleksandr Bevuz",
         ),
         ("Apti Alaudinov, the commander of the unit, said in an interview.", "Apti Alaudinov"),
+        # The name next to the verb, not the first of a list whose commas reach it:
+        ("Russia looks beyond partners like China, North Korea, and Iran, McFate said.", "McFate"),
         ("“Today’s era is not an era of war,” the prime minister told Putin.", ""),
         ("She said in an interview that she feared the assault.", ""),
     ],
@@ -288,6 +290,7 @@ def test_names_spelled_two_ways_are_one() -> None:
         ("Lyubov, a mother of four, is part of a group of residents.", "Lyubov"),
         ("In a New Year’s letter, North Korean leader Kim Jong Un hailed Putin.", "Kim Jong Un"),
         ("The talks went on for hours.", ""),
+        ("Mr. Trump also suggested that other countries could receive Gazans.", "Mr. Trump"),
     ],
 )
 def test_the_subject_a_following_she_said_refers_to(sentence: str, subject: str) -> None:

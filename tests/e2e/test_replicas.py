@@ -23,6 +23,8 @@ from collections.abc import Iterator
 import pytest
 import yaml
 
+from bot.tg.digests import DELIVERY_CONCURRENCY, LEASE_ENV
+from bot.tg.leader import TICK_ENV
 from tests.e2e.cluster import (
     NGINX_ENV,
     CallLog,
@@ -45,7 +47,7 @@ LIMIT = 300  # telegram.rate_limit.overall_per_second: high enough for 10,000 in
 FANOUT = 10_000
 # The e2e shortens the scheduler tick and the delivery lease (production: ~20 s and ~30 s), so
 # a fan-out starts within seconds and the killed leader's claimed rows come back soon.
-FAST = {"BRIEFBOT_SCHEDULER_TICK": "2", "BRIEFBOT_DELIVERY_LEASE": "8"}
+FAST = {TICK_ENV: "2", LEASE_ENV: "8"}
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -177,6 +179,7 @@ def test_fan_out_survives_the_leader_killed_halfway(stack: Cluster) -> None:
     )
     assert set(replies) == chats, f"{len(chats - set(replies))} chats got no digest"
     assert len(parts) == 1, f"digests cut short: chats by number of parts {parts}"
+    assert len(in_flight) <= DELIVERY_CONCURRENCY  # what one replica sends at once
     assert set(twice) <= in_flight, "sent twice though not in flight when its replica died"
     assert set(twice.values()) <= {2}
     assert peak <= LIMIT

@@ -475,7 +475,7 @@ class FakeTelegram:
         key = (p.get("chat_id"), p.get("message_id"))
         if key not in self.messages:
             raise bad_request("message to edit not found")
-        return self.messages[key]  # type: ignore[index]
+        return self.messages[key]
 
     def _m_answerCallbackQuery(self, p: dict[str, Any]) -> Any:
         if not p.get("callback_query_id"):

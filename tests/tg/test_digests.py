@@ -402,10 +402,10 @@ async def test_rows_claimed_by_a_replica_that_died_go_out_once_its_lease_ends(
     app = build(api, config, store)
     async with app:
         await tick(app, Clock("2027-01-10T07:00"))
-        dead = DeliveryWorker(app, owner="killed", lease_seconds=0.2)
+        dead = DeliveryWorker(app, owner="killed", lease_seconds=1.0)
         assert len(await dead.claim(8)) == 3  # then kill -9: nothing more from it
         assert await drain(app, owner="survivor") == 0  # leased: not yet
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(1.1)
         assert await drain(app, owner="survivor") == 3
     assert [len(api.texts(chat)) for chat in (1, 2, 3)] == [1, 1, 1]
 

@@ -157,6 +157,9 @@ class IndexData:
     # sentence id -> (previous, next) sentence of the same article in the same brief, when the
     # brief holds it: a reply that starts "He said" needs the sentence before it.
     neighbours: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
+    # sentence id -> the words of the sentences just before and after it and of whom it is
+    # about (`about`): what earns `window_credit`.
+    window_terms: list[frozenset[str]] = field(default_factory=list)
     # Sentences followed by a quotation ("In a letter, Kim hailed Putin." / "He said ..."): they
     # answer "what did X say" together with it.
     leads_quote: frozenset[int] = frozenset()
@@ -302,6 +305,11 @@ class IndexData:
             derived=derivations(postings),
             initials=initialisms(s.item.text for s in sentences),
             neighbours=neighbours,
+            window_terms=[
+                frozenset().union(*(sentences[n].terms for n in (*before[:1], *after[:1])), s.about)
+                for s in sentences
+                for before, after in (neighbours.get(s.id, ((), ())),)
+            ],
             leads_quote=frozenset(
                 sid
                 for sid, (_, after) in neighbours.items()

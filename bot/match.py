@@ -490,14 +490,10 @@ class MatchIndex(IndexData):
         """Which of the `candidates` terms the sentences next to `sid` hold, or the one whom
         `sid` is about when it opens on "she" or "he"."""
         found = 0
-        before, after = self.neighbours.get(sid, ((), ()))
-        for nterms in (
-            *(self.sentences[nid].terms for nid in (*before[:1], *after[:1])),
-            self.sentences[sid].about,
-        ):
-            for i, term in enumerate(terms):
-                if candidates >> i & 1 and not term.alts.isdisjoint(nterms):
-                    found |= 1 << i
+        nearby = self.window_terms[sid]
+        for i, term in enumerate(terms):
+            if candidates >> i & 1 and not term.alts.isdisjoint(nearby):
+                found |= 1 << i
         return found
 
     def _absent_penalty(self, terms: tuple[Term, ...], group: int) -> tuple[float, float, float]:

@@ -116,6 +116,8 @@ QUOTE_INTENT = re.compile(
     r"\b(say|says|said|saying|quote|quoted|told|tell|claim|claimed|comment|comments|"
     r"remark|remarks|statement|stated|according|react|reaction|respond|response|think|thinks|"
     r"view|views|position|stance|warn|warned|called)\b"
+    # "what did Trump call the offer": his words for it, not a phone call.
+    r"|^what (?:did|does|do) .+ call\b"
 )
 NUMBER_INTENT = re.compile(
     r"\b(how many|how much|how long|how big|how large|how far|how old|number|numbers|percent|percentage|cost|costs|worth|price|"
@@ -131,7 +133,7 @@ DATE_INTENT = re.compile(
 # offer is a trap" asks why, not for Moscow's words.
 SPEECH_VERB = re.compile(
     r"\b(say|says|said|saying|tell|tells|told|quote|quoted|comment|comments|remark|remarks|"
-    r"claim|claimed|react|reaction|respond|warn|warned)\b"
+    r"claim|claimed|react|reaction|respond|warn|warned|call|calls|called)\b"
 )
 ACCORDING_TO = re.compile(r"\baccording to\b")
 # Words that belong to the question's form, not its subject: "how LONG was Fogel held",

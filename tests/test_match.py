@@ -123,6 +123,10 @@ def test_intents(index: MatchIndex) -> None:
     assert "date" in index.query("when did the missile hit").intents
     assert "overview" in index.query("brief me on kursk").intents
     assert "number" in index.query("hw many civilians").intents  # a mistyped question word
+    called = index.query("what did hegseth call the plan")
+    assert "quote" in called.intents  # his words for it
+    assert [t.word for t in called.terms if t.speaker] == ["hegseth"]
+    assert "quote" not in index.query("when did hegseth call putin").intents  # a phone call
     meaning = index.query("kursk meaning")
     assert "define" in meaning.intents
     assert [t.word for t in meaning.terms] == ["kursk"]

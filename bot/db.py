@@ -346,8 +346,9 @@ class PostgresDatabase(Database):
 
     backend: Backend = "postgresql"
     shared = True
-    # statement_timestamp(): one instant for the whole statement, the server's clock.
-    now_sql = "CAST(extract(epoch FROM statement_timestamp()) AS DOUBLE PRECISION)"
+    # clock_timestamp(), not the statement's start: a statement that waited for a row lock
+    # (two replicas reserving a send at once) must measure from when it got the row.
+    now_sql = "CAST(extract(epoch FROM clock_timestamp()) AS DOUBLE PRECISION)"
     skip_locked = " FOR UPDATE SKIP LOCKED"
 
     def __init__(self, url: str, *, name: str) -> None:

@@ -86,6 +86,9 @@ class MatchOptions:
     # (the name before "said", after "said", or a Quote's speaker) has its confidence multiplied
     # by this. X being merely mentioned while someone else speaks is a near miss.
     other_speaker_factor: float = 0.6
+    # "What did X say about Y": a sentence where X speaks but neither it nor the one next to it
+    # holds any word of Y has its confidence multiplied by this (X on another subject).
+    off_topic_factor: float = 0.6
     # Matched weight (in rarest-word units) that is sure enough however long the question is.
     saturation: float = 2.5
 

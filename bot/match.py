@@ -31,7 +31,8 @@ How a question is scored, in order:
    follows sentences about Zoya).
    Small boosts for what the question asks: a quote for "what did X say", a number for
    "how many", a date for "when". Two near-miss rules: "what did X say" wants X as the speaker
-   (of the sentence or the one next to it), not merely mentioned, where X may be a role the
+   (of the sentence or the one next to it), not merely mentioned, and speaking about Y (a word
+   of Y in the sentence or the one next to it), where X may be a role the
    briefs give the speaker anywhere ("Dmitri S. Peskov, the spokesman for the Kremlin": "what
    did the Kremlin spokesman say" is asked of Peskov, also where he is only "Mr. Peskov") or
    the description of an unnamed one ("a third Russian source said"); "who is the A of B" holds B
@@ -338,8 +339,14 @@ class MatchIndex(IndexData):
             * self.options.passing_mention_factor
             * mismatch ** sum(wants[:3])
         )
+        # "What did X say about Y": the bits of Y's words, which the sentence or the one next
+        # to it must hold (`off_topic_factor`).
+        topic_bits = 0
         if speakers:
-            worst_factor *= self.options.other_speaker_factor
+            worst_factor *= self.options.other_speaker_factor * self.options.off_topic_factor
+            for i, term in enumerate(terms):
+                if term.known and not term.speaker:
+                    topic_bits |= 1 << i
         best_sure = (
             max((weight_of(m) for m in set(matched.values())), default=0.0)
             / (base + worst_penalty)
@@ -421,6 +428,16 @@ class MatchIndex(IndexData):
                 score *= self.options.other_speaker_factor
                 coverage *= self.options.other_speaker_factor
                 plain *= self.options.other_speaker_factor
+            # X speaking here about something else: "what did the Finnish analyst say about
+            # North Korea" is not answered by his words on Sudzha.
+            if (
+                topic_bits
+                and not mask & topic_bits
+                and not self._window_mask(sid, terms, topic_bits)
+            ):
+                score *= self.options.off_topic_factor
+                coverage *= self.options.off_topic_factor
+                plain *= self.options.off_topic_factor
             scored.append((score, coverage, plain, sid))
         # Rank with the boosts; the coverage alone is the confidence. Ties: brief order.
         top = heapq.nsmallest(limit, scored, key=lambda x: (-x[0], x[3]))

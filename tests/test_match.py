@@ -598,3 +598,28 @@ def test_initials_the_briefs_never_use_are_spelled_out() -> None:
     assert "nd" not in initialisms(texts)  # written once: not a name people abbreviate
     index = MatchIndex.build(article("North Korea troops", texts))
     assert [t.word for t in index.query("nk casualties").terms] == ["north", "korea", "casualties"]
+
+
+def test_a_speaker_on_another_subject_is_a_near_miss() -> None:
+    briefs = article(
+        "The Fiercest Fighting of the Ukraine War May Be in Russia",
+        [
+            "Pasi Paroinen, a military analyst at Finland-based research company Black Bird "
+            "Group, said the Russian assault on Sudzha would be costly for both soldiers and "
+            "civilians.",
+            "Lyubov, a mother of four, is part of a group of Kursk residents.",
+            "Zoya spent most of her time sheltering from constant bombing in her basement.",
+            "Moscow has deployed tens of thousands of soldiers, including North Korean allies.",
+        ],
+    )
+    strict = MatchIndex.build(briefs)
+    lenient = MatchIndex.build(briefs, MatchOptions(off_topic_factor=1.0))
+    cutoff = MatchingConfig().answer_cutoff
+    off = "what did the finnish analyst say about north korea"
+    got = strict.rank_sentences(strict.query(off))[0]
+    base = lenient.rank_sentences(lenient.query(off))[0]
+    assert got.sentence.id == base.sentence.id == 0  # his words, on Sudzha
+    assert got.score == pytest.approx(base.score * 0.6)
+    assert got.score < cutoff
+    on = "what did the finnish analyst say about the assault"
+    assert strict.rank_sentences(strict.query(on))[0].score >= cutoff

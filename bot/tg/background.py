@@ -57,6 +57,7 @@ class Background:
             await asyncio.wait_for(worker_task, self.worker.lease_seconds)
         with contextlib.suppress(asyncio.CancelledError):
             await scheduler_task
+        self.worker.close()
         await self.follower.wait()
         try:
             await asyncio.to_thread(self.scheduler.resign)

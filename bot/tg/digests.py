@@ -42,9 +42,11 @@ import asyncio
 import contextlib
 import datetime as dt
 import enum
+import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import httpx
 from telegram import Bot, LinkPreviewOptions
@@ -61,6 +63,7 @@ from bot.tg import services
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # Failures of requests that never reached Telegram, so sending again cannot duplicate.
@@ -77,6 +80,16 @@ LEASE_MARGIN = 5.0
 IDLE_POLL_SECONDS = 1.0
 # A row claimed this many times keeps killing or stalling its senders: finished unsent.
 MAX_ATTEMPTS = 3
+# Threads for the worker's store calls. Each is a round trip of a fraction of a millisecond;
+# two keep up with hundreds of deliveries a second without holding more database
+# connections open than the store keeps idle.
+STORE_THREADS = 2
+
+
+async def _in_thread(executor: Executor | None, call: Callable[..., T], *args: Any) -> T:
+    """Run a blocking store call off the event loop (`executor` None: asyncio's default)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(executor, functools.partial(call, *args))
 
 
 class Outcome(enum.StrEnum):
@@ -100,13 +113,15 @@ async def deliver_digest(
     max_items: int = 5,
     heading: str = "Your digest",
     sleep: Sleep = asyncio.sleep,
+    executor: Executor | None = None,
 ) -> Outcome:
     """Send `chat_id` what is new in its topics; not `scheduled` is /digest now.
 
-    Store calls run in a thread: a database that is reconnecting must not stall the bot.
+    Store calls run in a thread (of `executor`, if given): a database that is reconnecting
+    must not stall the bot.
     """
     try:
-        paused, topics, seen = await asyncio.to_thread(_chat_state, store, chat_id)
+        paused, topics, seen = await _in_thread(executor, _chat_state, store, chat_id)
         if scheduled and paused:
             return Outcome.PAUSED
         digest = compose_digest(topics, briefs, seen, max_items=max_items)
@@ -114,10 +129,10 @@ async def deliver_digest(
             return Outcome.NOTHING_NEW
         for text in render_digest(digest, heading=heading):
             await send_with_retries(bot, chat_id, text, max_retries=max_retries, sleep=sleep)
-        await asyncio.to_thread(store.mark_seen, chat_id, digest.seen)
+        await _in_thread(executor, store.mark_seen, chat_id, digest.seen)
     except Forbidden as exc:
         log.info("digest to chat %s: %s; digests paused until it talks to the bot", chat_id, exc)
-        await asyncio.to_thread(_pause, store, chat_id)
+        await _in_thread(executor, _pause, store, chat_id)
         return Outcome.BLOCKED
     except (TelegramError, StoreError) as exc:
         log.warning("digest to chat %s failed: %s", chat_id, exc)
@@ -193,6 +208,7 @@ class DeliveryWorker:
         self._sleep = sleep
         self._wake = asyncio.Event()
         self._stopping = False
+        self._executor = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="deliveries")
 
     @property
     def margin(self) -> float:
@@ -216,18 +232,16 @@ class DeliveryWorker:
     async def claim(self, limit: int) -> list[tuple[Delivery, float]]:
         """Lease up to `limit` rows; each with the loop time by which it must be finished."""
         deadline = asyncio.get_running_loop().time() + self.lease_seconds - self.margin
-        claimed = await asyncio.to_thread(
-            self._store().claim_deliveries,
-            self.owner,
-            limit=limit,
-            lease_seconds=self.lease_seconds,
+        claim = functools.partial(
+            self._store().claim_deliveries, limit=limit, lease_seconds=self.lease_seconds
         )
+        claimed = await _in_thread(self._executor, claim, self.owner)
         return [(delivery, deadline) for delivery in claimed]
 
     async def deliver(self, delivery: Delivery, *, deadline: float) -> Outcome:
         """Send one claimed row, if it is still ours, and finish it."""
         store = self._store()
-        if not await asyncio.to_thread(store.start_delivery, delivery.id, self.owner):
+        if not await _in_thread(self._executor, store.start_delivery, delivery.id, self.owner):
             log.info("delivery %s: the lease passed to another replica; not sent", delivery.id)
             return Outcome.LEASE_LOST
         if delivery.state == "sending":
@@ -243,7 +257,9 @@ class DeliveryWorker:
         else:
             outcome = await self._send(delivery, deadline)
         try:
-            await asyncio.to_thread(store.finish_delivery, delivery.id, self.owner, outcome.value)
+            await _in_thread(
+                self._executor, store.finish_delivery, delivery.id, self.owner, outcome.value
+            )
         except StoreError as exc:
             log.error("delivery %s sent but not recorded as done: %s", delivery.id, exc)
         return outcome
@@ -262,6 +278,7 @@ class DeliveryWorker:
                     max_items=svc.config.digest.max_items_per_topic,
                     heading="Your daily digest",
                     sleep=self._sleep,
+                    executor=self._executor,
                 )
         except TimeoutError:
             log.warning(
@@ -313,6 +330,10 @@ class DeliveryWorker:
         """Claim nothing more; `run()` returns once the deliveries in flight are finished."""
         self._stopping = True
         self._wake.set()
+
+    def close(self) -> None:
+        """Let the store threads go (after `run()` or `drain()` returned)."""
+        self._executor.shutdown(wait=False)
 
 
 def _who(delivery: Delivery) -> tuple[int, int, int]:

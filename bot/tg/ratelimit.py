@@ -13,11 +13,13 @@ in a busy group is not held 3 seconds, with the leak rate lowered so that burst 
 minute's leak stays within the limit.
 
 Several replicas share one bot token, so one limit. `SharedRateLimiter` (used when the store
-is shared, i.e. PostgreSQL) keeps the paced limiter for this process and, before each request
-to a chat, reserves the next free instant of the bot as a whole in the store
+is shared, i.e. PostgreSQL) keeps the group limit and 429 retries of the paced limiter and,
+before each request to a chat, reserves the next free instant of the bot as a whole in the store
 (`Store.reserve_send`: one row, advanced by one interval per request, on the database's
-clock) and waits until then. The reservation is a blocking call, made in a thread; a request
-Telegram answers with 429 and the limiter retries reserves again, since it is another request.
+clock) and waits until then. The reservation is a blocking call, made in a thread of its own
+(reservations queue on one database row anyway, so one thread is as fast as several and holds
+one connection); a request Telegram answers with 429 and the limiter retries reserves again,
+since it is another request.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 from telegram.ext import AIORateLimiter, BaseRateLimiter
@@ -39,42 +42,51 @@ PACING_SHARE = 0.95
 GROUP_BURST = 3
 
 
-def paced_rate_limiter(limit: RateLimitConfig) -> AIORateLimiter:
-    """AIORateLimiter with no overall burst: at most `overall_per_second` in any second."""
-    overall = limit.overall_per_second * PACING_SHARE
+def paced_rate_limiter(limit: RateLimitConfig, *, overall: bool = True) -> AIORateLimiter:
+    """AIORateLimiter with no overall burst: at most `overall_per_second` in any second.
+
+    `overall` False leaves the overall pace to someone else (SharedRateLimiter's store).
+    """
     group_burst = min(GROUP_BURST, max(1.0, limit.group_per_minute - 1))
     group_leak = (limit.group_per_minute - group_burst) / 60.0  # per second
     return AIORateLimiter(
-        overall_max_rate=1,
-        overall_time_period=1 / overall,
+        # A rate of 0 turns AIORateLimiter's overall bucket off.
+        overall_max_rate=1 if overall else 0,
+        overall_time_period=1 / send_rate(limit),
         group_max_rate=group_burst if group_leak > 0 else 1,
         group_time_period=group_burst / group_leak if group_leak > 0 else 60.0,
         max_retries=limit.max_retries,
     )
 
 
+def send_rate(limit: RateLimitConfig) -> float:
+    """Requests a second the bot is paced at: PACING_SHARE of the limit."""
+    return limit.overall_per_second * PACING_SHARE
+
+
 class Reserver(Protocol):
     def reserve_send(self, interval: float) -> float: ...
-
-
-def send_interval(limit: RateLimitConfig) -> float:
-    """Seconds between two requests of the whole bot, at PACING_SHARE of the limit."""
-    return 1 / (limit.overall_per_second * PACING_SHARE)
 
 
 class SharedRateLimiter(BaseRateLimiter[int]):
     """The paced limiter of this process, plus a slot of the bot-wide pace from the store."""
 
     def __init__(self, limit: RateLimitConfig, store: Reserver) -> None:
-        self._local = paced_rate_limiter(limit)
+        # The store's pace is the overall one; pacing here too would lose slots to each
+        # other's timer jitter. The group limit and the 429 retries stay local.
+        self._local = paced_rate_limiter(limit, overall=False)
         self._store = store
-        self._interval = send_interval(limit)
+        self._interval = 1 / send_rate(limit)
+        self._executor: ThreadPoolExecutor | None = None
 
     async def initialize(self) -> None:
         await self._local.initialize()
 
     async def shutdown(self) -> None:
         await self._local.shutdown()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None
 
     async def process_request(
         self,
@@ -101,7 +113,12 @@ class SharedRateLimiter(BaseRateLimiter[int]):
 
     async def _wait_turn(self) -> None:
         try:
-            delay = await asyncio.to_thread(self._store.reserve_send, self._interval)
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="send-pace")
+            loop = asyncio.get_running_loop()
+            delay = await loop.run_in_executor(
+                self._executor, self._store.reserve_send, self._interval
+            )
         except StoreError as exc:
             # The local pace still holds; a 429 from Telegram is retried by the limiter.
             log.warning("no bot-wide send slot (%s); sending at this replica's pace", exc)

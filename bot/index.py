@@ -89,6 +89,12 @@ class MatchOptions:
     # "What did X say about Y": a sentence where X speaks but neither it nor the one next to it
     # holds any word of Y has its confidence multiplied by this (X on another subject).
     off_topic_factor: float = 0.6
+    # A name of the question that the sentence, the sentences next to it and its article's
+    # headline all lack, while the article names it elsewhere, multiplies the confidence by
+    # this; a name the article keeps coming back to (`recurring_name` sentences) is what the
+    # article is about and is not missing.
+    missing_name_factor: float = 0.7
+    recurring_name: int = 3
     # Matched weight (in rarest-word units) that is sure enough however long the question is.
     saturation: float = 2.5
 
@@ -327,7 +333,7 @@ class IndexData:
             names=names,
             proper=frozenset(proper),
             speaker_stems=frozenset().union(*(s.speaker for s in sentences)),
-            group_terms=group_terms,
+            group_terms=_with_recurring_names(group_terms, sentences, names, options),
             article_terms=_article_terms(sentences, headlines),
         )
 
@@ -437,6 +443,25 @@ def _source_title(brief: Brief, source_id: str) -> str:
         return brief.source(source_id).title
     except KeyError:
         return ""
+
+
+def _with_recurring_names(
+    group_terms: list[frozenset[str]],
+    sentences: list[IndexedSentence],
+    names: frozenset[str],
+    options: MatchOptions,
+) -> list[frozenset[str]]:
+    """Each article's headline words plus the names it keeps coming back to (in at least
+    `recurring_name` of its sentences): what the article is about, even where a sentence does
+    not repeat it."""
+    counts: list[dict[str, int]] = [defaultdict(int) for _ in group_terms]
+    for s in sentences:
+        for t in s.terms & names:
+            counts[s.group][t] += 1
+    return [
+        terms | {t for t, n in counts[g].items() if n >= options.recurring_name}
+        for g, terms in enumerate(group_terms)
+    ]
 
 
 def _article_terms(

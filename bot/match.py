@@ -39,7 +39,11 @@ How a question is scored, in order:
    only where A stands next to it. A name the sentence's article never uses counts twice; any
    other word at least as rare that the article never uses lowers the confidence (not the
    order): on a big corpus, "weather in london tomorrow" meets "cold weather in London" by
-   chance in an article that never says "tomorrow". And the question's weightiest word written
+   chance in an article that never says "tomorrow". A name of the question that the sentence,
+   its neighbours and what its article is about (headline, names it keeps repeating) lack,
+   though the article names it elsewhere, lowers the confidence too; so does the lack of any
+   figure (date) in and next to the sentence for "how many" ("when"). And the question's
+   weightiest word written
    only in passing in the article (in one or two sentences that hold nothing else of the
    question, "videos of entertainment news, horoscopes and celebrity gossip") lowers the
    confidence: "my horoscope for this week" is not about that phone review.
@@ -339,6 +343,11 @@ class MatchIndex(IndexData):
             * self.options.passing_mention_factor
             * mismatch ** sum(wants[:3])
         )
+        name_bits = 0
+        for i, term in enumerate(terms):
+            if term.name and term.known:
+                name_bits |= 1 << i
+        worst_factor *= self.options.missing_name_factor
         # "What did X say about Y": the bits of Y's words, which the sentence or the one next
         # to it must hold (`off_topic_factor`).
         topic_bits = 0
@@ -398,6 +407,16 @@ class MatchIndex(IndexData):
             if missing & ~gmask:
                 window = self._window_mask(s.id, terms, missing & ~gmask)
             found = w + credit * weight_of(missing & gmask) + window_credit * weight_of(window)
+            # A name the question gives that the sentence, its neighbours and what its article
+            # is about all lack, though the article names it elsewhere: the sentence is about
+            # something else ("how many Indian students study in Russia" is not answered by
+            # "Indian students studying" in the United States, in an article that names Russia).
+            unnamed = name_bits & missing & ~gmask & ~window
+            if unnamed and any(
+                unnamed >> i & 1 and not terms[i].alts.isdisjoint(self.article_terms[s.group])
+                for i in range(len(terms))
+            ):
+                factor *= self.options.missing_name_factor
             # Rank on the unclipped coverage (more of the question matched ranks higher even
             # past saturation); the confidence is clipped to 1.
             score = found / (base + penalty) * factor
@@ -415,8 +434,14 @@ class MatchIndex(IndexData):
             # A "how many" question is not answered by a sentence without a number.
             if wants[1]:
                 score = score + boost if s.has_number else score * mismatch
+                if not s.has_number and not self._near(sid, "has_number"):
+                    coverage *= mismatch  # no figure here or next to it: no "how many" answer
+                    plain *= mismatch
             if wants[2]:
                 score = score + boost if s.has_date else score * mismatch
+                if not s.has_date and not self._near(sid, "has_date"):
+                    coverage *= mismatch
+                    plain *= mismatch
             if wants[3] and s.defines:
                 score += boost
             if s.section == "summary":
@@ -502,6 +527,11 @@ class MatchIndex(IndexData):
             if said_by and any(not t.alts.isdisjoint(said_by) for t in speakers):
                 return True
         return False
+
+    def _near(self, sid: int, kind: str) -> bool:
+        """Whether the sentence just before or after `sid` has `kind` (has_number, has_date)."""
+        before, after = self.neighbours.get(sid, ((), ()))
+        return any(getattr(self.sentences[n], kind) for n in (*before[:1], *after[:1]))
 
     def _window_mask(self, sid: int, terms: tuple[Term, ...], candidates: int) -> int:
         """Which of the `candidates` terms the sentences next to `sid` hold, or the one whom

@@ -623,3 +623,46 @@ def test_a_speaker_on_another_subject_is_a_near_miss() -> None:
     assert got.score < cutoff
     on = "what did the finnish analyst say about the assault"
     assert strict.rank_sentences(strict.query(on))[0].score >= cutoff
+
+
+MODI_IN_WASHINGTON = article(
+    "Modi Hopes a White House Visit Will Keep India Out of Trump’s Sights",
+    [
+        "Mr. Misri pointed to expanding technology and trade connections.",
+        "He also highlighted the increasingly influential Indian diaspora in the United States, "
+        "as well as the large numbers of Indian students studying there.",
+        "An important area of alignment is defense cooperation.",
+        "India is the world’s largest importer of military arms.",
+        "For decades, cheap and reliable Russian equipment made up the bulk of India’s defense "
+        "purchases.",
+        "American equipment was out of reach because of U.S. suspicions over India’s ties to "
+        "Russia.",
+        "The deals with Russia have continued.",
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "near_miss"),
+    [
+        ("indian students studying in russia", True),  # Russia: only in another sentence
+        ("indian students studying in the united states", False),
+    ],
+)
+def test_a_name_the_sentence_lacks_but_its_article_has_elsewhere(
+    question: str, near_miss: bool
+) -> None:
+    strict = MatchIndex.build(MODI_IN_WASHINGTON)
+    lenient = MatchIndex.build(MODI_IN_WASHINGTON, MatchOptions(missing_name_factor=1.0))
+    got = strict.rank_sentences(strict.query(question))[0]
+    base = lenient.rank_sentences(lenient.query(question))[0]
+    assert "Indian students" in got.sentence.item.text
+    assert got.score == pytest.approx(base.score * (0.7 if near_miss else 1.0))
+
+
+def test_how_many_is_not_answered_with_confidence_by_a_sentence_without_a_figure() -> None:
+    index = MatchIndex.build(MODI_IN_WASHINGTON)
+    plain = index.rank_sentences(index.query("indian students in the united states"))[0]
+    count = index.rank_sentences(index.query("how many indian students are in the united states"))
+    assert count[0].sentence.id == plain.sentence.id  # "large numbers", no figure near it
+    assert count[0].score == pytest.approx(plain.score * 0.7)

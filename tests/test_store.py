@@ -580,6 +580,31 @@ def test_reserved_sends_are_spaced_by_the_interval_across_replicas(
     assert earliest[-1] - latest[0] <= 11 * interval + slack
 
 
+def test_concurrent_reservations_from_two_replicas_lose_none(
+    store: Store, other: Store, store_url: str
+) -> None:
+    interval = 0.01
+    started = time.time()
+
+    def reserve(s: Store) -> None:
+        for _ in range(25):
+            s.reserve_send(interval)
+
+    threads = [
+        threading.Thread(target=reserve, args=(s,)) for s in (store, other) for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    elapsed = time.time() - started
+    assert elapsed < 100 * interval  # all reserved well before the first is due
+    # 200 reservations back to back: the next free instant is 199 intervals after the first
+    # one's, which came between `started` and the end.
+    ((next_at,),) = rows(store_url, "SELECT next_at FROM pacing")
+    assert 199 * interval - 0.002 <= next_at - started <= 199 * interval + elapsed
+
+
 def test_after_a_pause_a_send_need_not_wait(store: Store) -> None:
     store.reserve_send(0.05)
     time.sleep(0.1)

@@ -11,7 +11,7 @@ top sentences up to the engine's reply length for the same question; it declines
 no sentence shares a word with the question. Figures are given for the tuned part, the
 held-out part (written with the matcher), the fresh and fresh2 parts (each written later, and
 scored before the engine was changed after it), the fresh3 part (written after those changes,
-never tuned on) and all questions. "Overall" is the share of all questions handled right:
+never tuned on), the near-miss probes (all must-decline) and all questions. "Overall" is the share of all questions handled right:
 answerable ones answered with the expected text, must-decline ones declined.
 """
 
@@ -38,7 +38,7 @@ from bot.config import Config, load_config  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.text import normalize, tokens  # noqa: E402
 
-GROUPS = ["tuned", "held-out", "fresh", "fresh2", "fresh3"]
+GROUPS = ["tuned", "held-out", "fresh", "fresh2", "fresh3", "probes"]
 SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])")
 
 
@@ -48,7 +48,8 @@ class Case:
     kind: str
     expect: tuple[str, ...]
     # "tuned", "held-out" (written with the matcher), "fresh", "fresh2" (each written later,
-    # and scored before the engine changed after it), "fresh3" (written after, never tuned on)
+    # and scored before the engine changed after it), "fresh3" (written after, never tuned on),
+    # "probes" (near-miss declines written to test declines)
     group: str
 
     @property
@@ -374,9 +375,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         print("\nMisses (engine):")
         for o in misses:
-            mark = {"tuned": " ", "held-out": "H", "fresh": "F", "fresh2": "2", "fresh3": "3"}.get(
-                o.case.group, "B"
-            )
+            mark = {
+                "tuned": " ",
+                "held-out": "H",
+                "fresh": "F",
+                "fresh2": "2",
+                "fresh3": "3",
+                "probes": "P",
+            }.get(o.case.group, "B")
             want = "DECLINE" if o.case.must_decline else " | ".join(o.case.expect)
             print(
                 f"{mark} [{o.case.kind}] {o.case.q!r}\n    want: {want}\n    got:  {o.reply[:220]}"

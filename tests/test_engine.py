@@ -214,20 +214,21 @@ def _shares(engine: Engine, cases: list[dict[str, object]]) -> tuple[float, floa
         assert isinstance(expect, list)
         right += answer.answered and any(normalize(e) in reply for e in expect)
     declined = sum(not engine.ask(str(case["q"])).answered for case in declines)
-    return right / len(answerable), declined / len(declines)
+    return right / max(len(answerable), 1), declined / max(len(declines), 1)
 
 
 @pytest.mark.parametrize(
     ("group", "answered_floor", "declined_floor"),
     [
-        (None, 0.83, 0.95),  # every question: measured 85.4% and 98.1%
-        ("fresh", 0.70, 0.95),  # written after the matcher was tuned: 73.3% and 100%
-        ("fresh2", 0.83, 0.90),  # written later still, scored before the changes after it:
-        # 66.7% and 92.9% then; 85.4% and 92.9% now
+        (None, 0.83, 0.87),  # every question: measured 85.7% and 89.4%
+        ("fresh", 0.74, 0.95),  # written after the matcher was tuned: 76.7% and 100%
+        ("fresh2", 0.87, 0.90),  # scored before the changes after it (66.7%, 92.9%): 89.6%, 92.9%
+        ("fresh3", 0.70, 0.70),  # written after them, never tuned on: 73.1% and 75%
+        ("probes", None, 0.75),  # near-miss declines: 78.1%
     ],
 )
 def test_quality_floor_on_the_committed_briefs(
-    group: str | None, answered_floor: float, declined_floor: float
+    group: str | None, answered_floor: float | None, declined_floor: float
 ) -> None:
     """An evaluation gate, as trafilatura keeps one: tests/data/questions.yaml on briefs/.
 
@@ -242,7 +243,7 @@ def test_quality_floor_on_the_committed_briefs(
     cases = yaml.safe_load((ROOT / "tests/data/questions.yaml").read_text(encoding="utf-8"))
     chosen = [c for c in cases["questions"] if group is None or c.get("set") == group]
     answered, declined = _shares(engine, chosen)
-    assert answered >= answered_floor
+    assert answered_floor is None or answered >= answered_floor
     assert declined >= declined_floor
 
 

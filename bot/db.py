@@ -454,6 +454,8 @@ class PostgresDatabase(Database):
                 delay = min(delay * 2, 1.0)
                 continue
             self._release(conn)
+            if deadline is not None:
+                log.info("%s: reconnected", self.where)
             return result
 
     def migrate(self, steps: Sequence[Sequence[Statement]]) -> None:

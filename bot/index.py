@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Self
 
 from bot.briefs import Brief, BriefSet, Cited, Quote
-from bot.intents import DEFINES, QUOTE_MARKS, REPORTED, has_date, has_number
+from bot.intents import DEFINES, QUOTE_MARKS, REPORTED, has_date, has_number, has_quantity
 from bot.text import STOPWORDS, normalize, stem, tokens
 from bot.vocab import (
     Vocabulary,
@@ -109,6 +109,7 @@ class IndexedSentence:
     terms: frozenset[str]
     sequence: tuple[str, ...]  # the stems of all its words, in order (for proximity)
     has_number: bool
+    has_quantity: bool  # a figure that is not a year or a day of a date
     has_date: bool
     is_quote: bool
     group: int  # article-within-topic group, for context credit
@@ -242,6 +243,7 @@ class IndexData:
                         terms=frozenset(terms),
                         sequence=tuple(stem(w) for w in words),
                         has_number=has_number(item.text, words),
+                        has_quantity=has_quantity(item.text, words),
                         has_date=has_date(item.text),
                         is_quote=isinstance(item, Quote)
                         or bool(QUOTE_MARKS.search(item.text))

@@ -63,6 +63,14 @@ def has_number(text: str, words: list[str]) -> bool:
     return bool(_DIGIT.search(text)) or not _NUMBER_WORDS.isdisjoint(words)
 
 
+def has_quantity(text: str, words: list[str]) -> bool:
+    """A figure that counts something: `has_number` without the years and days of dates ("a
+    standoff since 2020" gives no "how many")."""
+    if not _NUMBER_WORDS.isdisjoint(words):
+        return True
+    return bool(_DIGIT.search(_YEAR_OR_DATE.sub(" ", text)))
+
+
 def has_date(text: str) -> bool:
     """A year, a day of a month, or a weekday: what a "when" question wants to see."""
     if any(day in text for day in _WEEKDAYS):
@@ -123,6 +131,8 @@ NUMBER_INTENT = re.compile(
     r"\b(how many|how much|how long|how big|how large|how far|how old|number|numbers|percent|percentage|cost|costs|worth|price|"
     r"figure|figures|total|toll|amount|count|size|billion|million|estimate|estimated)\b"
 )
+# A count asked for: answered by a quantity, not by a year ("how many troops ... since 2020").
+COUNT_INTENT = re.compile(r"\bhow (many|much)\b|\bnumber of\b")
 # "when" opens a date question; inside one ("killed when a missile hit") it does not.
 DATE_INTENT = re.compile(
     r"^(when|since when|until when)\b|\b(what|which) (date|year|day|month|time)\b"

@@ -65,6 +65,7 @@ from rapidfuzz import fuzz, process
 from bot.index import IndexData, IndexedSentence, IndexedTopic, MatchOptions
 from bot.intents import (
     ACCORDING_TO,
+    COUNT_INTENT,
     DATE_INTENT,
     DEFINE_INTENT,
     HOW,
@@ -330,6 +331,7 @@ class MatchIndex(IndexData):
             "define" in query.intents,
         )
         mismatch = self.options.intent_mismatch
+        counts = bool(COUNT_INTENT.search(query.norm))  # "how many": a year is no answer
         max_boost = boost * (sum(wants) + 1.25)
         # Prune: a sentence whose best case (every missing term earned as context) cannot reach
         # the best sure score is not scored at all; it keeps big corpora fast.
@@ -433,8 +435,10 @@ class MatchIndex(IndexData):
                 score *= mismatch
             # A "how many" question is not answered by a sentence without a number.
             if wants[1]:
-                score = score + boost if s.has_number else score * mismatch
-                if not s.has_number and not self._near(sid, "has_number"):
+                figure = "has_quantity" if counts else "has_number"
+                has_figure = getattr(s, figure)
+                score = score + boost if has_figure else score * mismatch
+                if not has_figure and not self._near(sid, figure):
                     coverage *= mismatch  # no figure here or next to it: no "how many" answer
                     plain *= mismatch
             if wants[2]:
@@ -529,7 +533,8 @@ class MatchIndex(IndexData):
         return False
 
     def _near(self, sid: int, kind: str) -> bool:
-        """Whether the sentence just before or after `sid` has `kind` (has_number, has_date)."""
+        """Whether the sentence just before or after `sid` has `kind` (has_number, has_date,
+        has_quantity)."""
         before, after = self.neighbours.get(sid, ((), ()))
         return any(getattr(self.sentences[n], kind) for n in (*before[:1], *after[:1]))
 

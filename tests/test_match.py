@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.briefs import Brief, BriefSet, Cited, Index, IndexEntry, Source, load_briefs
 from bot.config import MatchingConfig
 from bot.engine import Engine
-from bot.intents import has_number
+from bot.intents import has_number, has_quantity
 from bot.match import MatchIndex, MatchOptions
 from bot.text import normalize, stem, tokens
 from bot.vocab import (
@@ -666,3 +666,16 @@ def test_how_many_is_not_answered_with_confidence_by_a_sentence_without_a_figure
     count = index.rank_sentences(index.query("how many indian students are in the united states"))
     assert count[0].sentence.id == plain.sentence.id  # "large numbers", no figure near it
     assert count[0].score == pytest.approx(plain.score * 0.7)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quantity"),
+    [
+        ("Indian and Chinese militaries have been in a standoff since 2020.", False),
+        ("The summit is on Dec. 6 in New Delhi.", False),
+        ("At least 20 Indian soldiers were killed in June 2020.", True),
+        ("Thousands have been killed.", True),
+    ],
+)
+def test_a_year_is_no_answer_to_how_many(sentence: str, quantity: bool) -> None:
+    assert has_quantity(sentence, tokens(sentence)) is quantity

@@ -154,6 +154,21 @@ DEFINE_INTENT = re.compile(r"^(what|who)('s| is| are| was| were) |^(whats|whos) 
 # "novorossia meaning", "what does ELN stand for": a definition asked in other words. The cue
 # is the question's form, not its subject, and is dropped from its terms.
 MEANING = re.compile(r"\b(meaning|mean|means|definition|stand for|stands for)\b")
+# Single words that say what is asked, for typo correction of the question's form.
+CUE_WORDS = (
+    "overview",
+    "summary",
+    "summarize",
+    "summarise",
+    "briefing",
+    "background",
+    "rundown",
+    "explain",
+    "meaning",
+    "definition",
+    "percentage",
+    "estimate",
+)
 # Overview phrases and question scaffolding dropped before a question is compared with titles.
 SCAFFOLD = frozenset(
     {"brief", "briefing", "overview", "summary", "summarize", "summarise", "recap"}

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.intents import ABBREVIATION, REPORTED
+from bot.intents import ABBREVIATION, CUE_WORDS, REPORTED
 from bot.text import STOPWORDS, normalize, stem, tokens
 
 # Words news questions and articles use for the same thing. General English, not drawn from any
@@ -99,7 +99,17 @@ class Vocabulary:
 
     def question_word(self, word: str) -> str:
         """`word`, or the question word it is a typo of ("hw" -> "how")."""
-        if word in self.surface or word in STOPWORDS or not word.isalpha() or len(word) > 4:
+        if word in self.surface or word in STOPWORDS or not word.isalpha():
+            return word
+        if len(word) > 4:
+            # A mistyped cue of what is asked ("overveiw", "sumary"): one edit, first letter kept.
+            for cue in CUE_WORDS:
+                if (
+                    cue[0] == word[0]
+                    and abs(len(cue) - len(word)) <= 1
+                    and DamerauLevenshtein.distance(word, cue, score_cutoff=1) <= 1
+                ):
+                    return cue
             return word
         fixed = self.correct(word)
         return fixed if fixed is not None and fixed in STOPWORDS else word
@@ -141,8 +151,14 @@ class Vocabulary:
             best: tuple[str, float] | None = None
             # A 4-letter word is only corrected by a swap of two letters ("waht" -> "what") or
             # one missing letter ("nort" -> "north"): "rain" must not become "ain" or "rail".
+            # A word of n letters is within `edits` edits only of words of n - edits to n + edits.
             lengths = (
-                (len(word), len(word) + 1) if short else (len(word), len(word) - 1, len(word) + 1)
+                (len(word), len(word) + 1)
+                if short
+                else sorted(
+                    range(len(word) - edits, len(word) + edits + 1),
+                    key=lambda n: abs(n - len(word)),
+                )
             )
             for length in lengths:
                 # A typo rarely touches a word's first letter (Pollock and Zamora, 1983: about
@@ -167,6 +183,9 @@ class Vocabulary:
                 if hit is not None and (best is None or hit[1] > best[1]):
                     best = (hit[0], hit[1])
             found = best[0] if best else None
+            if found is None and word.endswith("s") and len(word) > self.typo_min_length:
+                # A possessive typed without its apostrophe, and mistyped: "putims" -> "putin".
+                found = self.correct(word[:-1])
         if len(self._typo_cache) < 10_000:
             self._typo_cache[word] = found
         return found

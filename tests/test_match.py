@@ -103,6 +103,23 @@ def test_typos_are_corrected_against_the_briefs_vocabulary(index: MatchIndex) ->
     assert [t.key for t in query.terms] == ["hegseth", "sudzha"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("hegsehts", "hegseth"),  # a possessive without its apostrophe, mistyped
+        ("conventionnall", "conventional"),  # two edits in a long word, two letters longer
+    ],
+)
+def test_harder_typos_are_corrected(index: MatchIndex, typed: str, meant: str) -> None:
+    assert index.vocab.correct(typed) == meant
+
+
+def test_a_mistyped_cue_still_says_what_is_asked(index: MatchIndex) -> None:
+    query = index.query("give me an overveiw of the fighting in kursk")
+    assert "overview" in query.intents
+    assert [t.word for t in query.terms] == ["fighting", "kursk"]
+
+
 @pytest.mark.parametrize("word", ["xursk", "ikursk"])
 def test_a_word_that_differs_from_a_corpus_word_in_its_first_letter_stays_unknown(
     index: MatchIndex, word: str

@@ -121,7 +121,7 @@ OVERVIEW = re.compile(
     r"anything on|everything on|latest on|news on|updates? on|explain)\b"
 )
 QUOTE_INTENT = re.compile(
-    r"\b(say|says|said|saying|quote|quoted|told|tell|claim|claimed|comment|comments|"
+    r"\b(say|says|said|saying|quote|quoted|told|tell(?! me\b| us\b)|claim|claimed|comment|comments|"
     r"remark|remarks|statement|stated|according|react|reaction|respond|response|think|thinks|"
     r"view|views|position|stance|warn|warned|called)\b"
     # "what did Trump call the offer": his words for it, not a phone call.
@@ -142,7 +142,8 @@ DATE_INTENT = re.compile(
 # ("according to X": the name after it). Not "think" or "position": "why does Moscow think the
 # offer is a trap" asks why, not for Moscow's words.
 SPEECH_VERB = re.compile(
-    r"\b(say|says|said|saying|tell|tells|told|quote|quoted|comment|comments|remark|remarks|"
+    r"\b(say|says|said|saying|tell(?! me\b| us\b)|tells|told|quote|quoted|comment|comments|"
+    r"remark|remarks|"
     r"claim|claimed|react|reaction|respond|warn|warned|call|calls|called)\b"
 )
 ACCORDING_TO = re.compile(r"\baccording to\b")
@@ -154,6 +155,13 @@ DEFINE_INTENT = re.compile(r"^(what|who)('s| is| are| was| were) |^(whats|whos) 
 # "novorossia meaning", "what does ELN stand for": a definition asked in other words. The cue
 # is the question's form, not its subject, and is dropped from its terms.
 MEANING = re.compile(r"\b(meaning|mean|means|definition|stand for|stands for)\b")
+# Small talk before the question proper, dropped so that "hey, when did ..." reads as a "when"
+# question ("when" opens a date question).
+SMALL_TALK = re.compile(
+    r"^(?:(?:hey|hi|hello|yo|ok|okay|so|um|quick|question|i|was|am|wondering|curious|do|you|"
+    r"know|can|could|would|u|please|pls|plz|bot|and"
+    r"|tell me(?= (?:what|when|who|how|why|where|which|if|whether)\b))\b[\s,.:!-]*)+(?=\w)"
+)
 # Single words that say what is asked, for typo correction of the question's form.
 CUE_WORDS = (
     "overview",

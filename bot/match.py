@@ -74,6 +74,7 @@ from bot.intents import (
     OVERVIEW,
     QUOTE_INTENT,
     SCAFFOLD,
+    SMALL_TALK,
     SPEECH_VERB,
     WHO_INTENT,
 )
@@ -176,6 +177,8 @@ class MatchIndex(IndexData):
         # Question words mistyped ("hw many", "wen did") still say what kind of answer is
         # wanted: the intents are read from the text with them corrected.
         norm = " ".join(self.vocab.question_word(w) for w in norm.split())
+        # "hey quick question, when did ...": the question starts after the small talk.
+        norm = SMALL_TALK.sub("", norm)
         intents = set()
         if OVERVIEW.search(norm):
             intents.add("overview")

@@ -102,7 +102,8 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-# Function words and question words: they say nothing about which brief answers a question.
+# Function words, question words and the small talk around a question ("quick question, ...",
+# "i was wondering ..."): they say nothing about which brief answers it.
 _STOPWORD_TEXT = """
     a about above abt after again against all also am an and any are aren around as at
     be because been before being below between both but by can cannot could couldn did didn
@@ -117,6 +118,8 @@ _STOPWORD_TEXT = """
     your yours yourself yourselves d m o ain isnt dont didnt doesnt wont cant whats thats hows
     latest news update updates anything something everything tell give show explain info
     information happening happened happen going go goes gone went come comes came coming
+    question questions wondering wonder wondered curious quick quickly hey hi hello yo thanks
+    thank thx kindly bot wanna gonna ask asking
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
 

@@ -696,3 +696,18 @@ def test_how_many_is_not_answered_with_confidence_by_a_sentence_without_a_figure
 )
 def test_a_year_is_no_answer_to_how_many(sentence: str, quantity: bool) -> None:
     assert has_quantity(sentence, tokens(sentence)) is quantity
+
+
+@pytest.mark.parametrize(
+    "small_talk", ["", "hey ", "quick question, ", "i was wondering ", "can u tell me ", "yo bot "]
+)
+def test_small_talk_around_a_question_changes_nothing(index: MatchIndex, small_talk: str) -> None:
+    plain = index.query("when did hegseth speak to nato")
+    query = index.query(small_talk + "when did hegseth speak to nato")
+    assert query.intents == plain.intents == {"date"}
+    assert [t.word for t in query.terms] == [t.word for t in plain.terms]
+
+
+def test_tell_me_about_still_asks_for_an_overview(index: MatchIndex) -> None:
+    assert "overview" in index.query("tell me about kursk").intents
+    assert "quote" not in index.query("can u tell me how many civilians").intents

@@ -119,7 +119,8 @@ _STOPWORD_TEXT = """
     latest news update updates anything something everything tell give show explain info
     information happening happened happen going go goes gone went come comes came coming
     question questions wondering wonder wondered curious quick quickly hey hi hello yo thanks
-    thank thx kindly bot wanna gonna ask asking
+    thank thx kindly bot wanna gonna ask asking asap rn btw imo imho tbh idk lol fyi ty omg
+    exactly basically actually briefly short today
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
 

@@ -711,3 +711,10 @@ def test_small_talk_around_a_question_changes_nothing(index: MatchIndex, small_t
 def test_tell_me_about_still_asks_for_an_overview(index: MatchIndex) -> None:
     assert "overview" in index.query("tell me about kursk").intents
     assert "quote" not in index.query("can u tell me how many civilians").intents
+
+
+@pytest.mark.parametrize("after", [" pls", " asap", " in short", " rn", " btw", " exactly"])
+def test_chat_words_after_a_question_change_nothing(index: MatchIndex, after: str) -> None:
+    plain = index.query("how many civilians are still in kursk")
+    query = index.query("how many civilians are still in kursk" + after)
+    assert [t.word for t in query.terms] == [t.word for t in plain.terms]

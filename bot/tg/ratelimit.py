@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
@@ -116,12 +117,18 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="send-pace")
             loop = asyncio.get_running_loop()
-            delay = await loop.run_in_executor(
-                self._executor, self._store.reserve_send, self._interval
-            )
+            turn = await loop.run_in_executor(self._executor, self._reserve)
         except StoreError as exc:
-            # The local pace still holds; a 429 from Telegram is retried by the limiter.
-            log.warning("no bot-wide send slot (%s); sending at this replica's pace", exc)
+            # Better late than never: a 429 from Telegram is retried by the local limiter.
+            log.warning("no bot-wide send slot (%s); sending without the shared pace", exc)
             return
+        # Sleep until the instant reserved, not for the delay from when this task resumed: the
+        # loop may resume it late, and counting from then squeezes sends together.
+        delay = turn - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
+
+    def _reserve(self) -> float:
+        """The loop-clock instant of this request's turn (runs in the pacing thread)."""
+        wait = self._store.reserve_send(self._interval)
+        return time.monotonic() + wait

@@ -369,6 +369,7 @@ class MatchIndex(IndexData):
         group_masks: dict[int, int] = {}
         topic_penalty: dict[int, tuple[float, float, float]] = {}
         passing: frozenset[int] | None = None  # computed when first needed
+        article_names: dict[int, int] = {}  # article -> bits of the question's names it holds
         scored: list[tuple[float, float, float, int]] = []
         for sid, mask in matched.items():
             s = self.sentences[sid]
@@ -417,11 +418,17 @@ class MatchIndex(IndexData):
             # something else ("how many Indian students study in Russia" is not answered by
             # "Indian students studying" in the United States, in an article that names Russia).
             unnamed = name_bits & missing & ~gmask & ~window
-            if unnamed and any(
-                unnamed >> i & 1 and not terms[i].alts.isdisjoint(self.article_terms[s.group])
-                for i in range(len(terms))
-            ):
-                factor *= self.options.missing_name_factor
+            if unnamed:
+                named = article_names.get(s.group)
+                if named is None:
+                    held = self.article_terms[s.group]
+                    named = 0
+                    for i, term in enumerate(terms):
+                        if name_bits >> i & 1 and not term.alts.isdisjoint(held):
+                            named |= 1 << i
+                    article_names[s.group] = named
+                if unnamed & named:
+                    factor *= self.options.missing_name_factor
             # Rank on the unclipped coverage (more of the question matched ranks higher even
             # past saturation); the confidence is clipped to 1.
             score = found / (base + penalty) * factor

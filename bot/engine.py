@@ -129,7 +129,13 @@ class Engine:
                 and m.sentence.item.text not in texts
             ):
                 chosen.append(m.sentence)
-        return chosen[:limit]
+        chosen = chosen[:limit]
+        # Sentences of one article read in the article's order (a neighbour found later may
+        # belong before the one it completes); articles keep the order they came in.
+        first: dict[int, int] = {}
+        for s in chosen:
+            first.setdefault(s.group, len(first))
+        return sorted(chosen, key=lambda s: (first[s.group], s.item.line, s.order))
 
     def overview(self, slug: str) -> Answer:
         """The topic's summary as an Answer of kind "overview" (a decline for an unknown slug)."""

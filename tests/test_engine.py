@@ -250,3 +250,42 @@ def test_quality_floor_on_the_committed_briefs(
 @functools.cache
 def _committed_engine(folder: Path) -> Engine:
     return Engine(load_briefs(folder), MatchingConfig())
+
+
+def test_a_reply_reads_in_the_article_s_order() -> None:
+    from bot.briefs import Brief, Cited, Index, IndexEntry, Source
+
+    lines = [
+        "Zoya, 64, described the initial friendliness of Ukrainian soldiers.",
+        "“They were really nice lads,” she said.",
+        "Zoya spent most of her time sheltering from constant bombing in her basement.",
+        "“There was nowhere left to live — it was so scary there,” she said in an interview.",
+        "She said she walked five miles through fields before reaching the Russian lines.",
+        "Another woman named Natalia, 69, recounted a similar experience.",
+    ]
+    title = "The Fiercest Fighting of the Ukraine War May Be in Russia"
+    src = Source(
+        id="s1",
+        outlet="NYT",
+        title=title,
+        date=None,
+        file="seeds/x.txt",
+        first_line=1,
+        last_line=6,
+    )
+    brief = Brief(
+        slug="kursk",
+        title=title,
+        summary=(),
+        details=tuple(Cited(text=t, source="s1", line=i + 1) for i, t in enumerate(lines)),
+        sources=(src,),
+    )
+    entry = IndexEntry(slug="kursk", title=title, file="kursk.yaml", sentences=6)
+    briefs = BriefSet(
+        briefs={"kursk": brief}, index=Index(corpus="x", topics=(entry,)), version="x"
+    )
+    answer = Engine(briefs, MatchingConfig()).ask("how far did zoya walk")
+    assert answer.answered
+    got = [s.text for s in answer.sentences]
+    assert got == sorted(got, key=lines.index)
+    assert got[-1].startswith("She said she walked five miles")

@@ -65,9 +65,9 @@ class MatchOptions:
     # is elsewhere. Other missing words are paraphrase, not a near miss.
     absent_floor: float = 0.45
     # Any other word of the question at least that rare that the sentence's article never uses
-    # adds this share of its weight to what the question asks, in the confidence only (not the
-    # order): on a big corpus, words of the question met by chance elsewhere in the article
-    # ("cold weather in London" for "weather in london tomorrow") should not pass.
+    # adds this share of its weight to what the question asks: on a big corpus, words of the
+    # question met by chance elsewhere in the article ("cold weather in London" for "weather
+    # in london tomorrow") should neither pass nor rank first.
     absent_word_share: float = 0.5
     # Share of a term's weight earned when it is not in the sentence but in the sentence just
     # before or after it in the same article ("A missile hit Sudzha's school." / "The attack

@@ -37,8 +37,8 @@ How a question is scored, in order:
    did the Kremlin spokesman say" is asked of Peskov, also where he is only "Mr. Peskov") or
    the description of an unnamed one ("a third Russian source said"); "who is the A of B" holds B
    only where A stands next to it. A name the sentence's article never uses counts twice; any
-   other word at least as rare that the article never uses lowers the confidence (not the
-   order): on a big corpus, "weather in london tomorrow" meets "cold weather in London" by
+   other word at least as rare that the article never uses lowers the score too, half as
+   much: on a big corpus, "weather in london tomorrow" meets "cold weather in London" by
    chance in an article that never says "tomorrow". A name of the question that the sentence,
    its neighbours and what its article is about (headline, names it keeps repeating) lack,
    though the article names it elsewhere, lowers the confidence too; so does the lack of any
@@ -431,7 +431,7 @@ class MatchIndex(IndexData):
                     factor *= self.options.missing_name_factor
             # Rank on the unclipped coverage (more of the question matched ranks higher even
             # past saturation); the confidence is clipped to 1.
-            score = found / (base + penalty) * factor
+            score = found / (base + penalty + extra) * factor
             plain = min(1.0, found / (base + penalty)) * factor
             coverage = min(1.0, found / (base + penalty + extra)) * factor
             if wants[0] and s.is_quote:
@@ -560,15 +560,16 @@ class MatchIndex(IndexData):
 
     def _absent_penalty(self, terms: tuple[Term, ...], group: int) -> tuple[float, float, float]:
         """Extra weight of the question's known words that the sentence's article never uses:
-        (for the rank and the confidence, for the confidence only, the factor on both).
+        (for names, for other words, the factor on both); all lower the rank and the
+        confidence.
 
         A name counts twice (and at least `absent_floor`): "what did Hegseth say about India"
         is not answered from an article on Hegseth that never mentions India, however common
         India is elsewhere in the corpus. Another word at least that rare counts
-        `absent_word_share` more, in the confidence only: on a big corpus nearly every word is
-        known and "weather in london tomorrow" meets "cold weather ... in London's Leicester
-        Square" in an article that never says "tomorrow"; such a missing word is as much a sign
-        of a near miss as of a paraphrase, so it lowers the confidence without reordering.
+        `absent_word_share` more: on a big corpus nearly every word is known and "weather in
+        london tomorrow" meets "cold weather ... in London's Leicester Square" in an article that
+        never says "tomorrow", and "parmalat profit last quarter" meets General Motors' "profits
+        fall 37% in the last quarter" in an article that never says Parmalat.
         """
         held = self.article_terms[group]
         floor = self.options.absent_floor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -326,7 +327,7 @@ def test_a_role_of_a_place_is_held_only_where_the_words_stand_together(index: Ma
     assert index.query("what did the president say about france").bound == ()
 
 
-def test_a_rare_word_the_article_never_uses_lowers_the_confidence_not_the_order() -> None:
+def test_a_rare_word_the_article_never_uses_lowers_the_confidence() -> None:
     # "deliveries" is only in the India brief: a question adding it to words of the Hegseth
     # article is a near miss there (on a big corpus, "weather in london tomorrow" meets "cold
     # weather in London" in an article that never says "tomorrow").
@@ -338,9 +339,67 @@ def test_a_rare_word_the_article_never_uses_lowers_the_confidence_not_the_order(
     assert deliveries.known and not deliveries.name
     got = strict.rank_sentences(strict.query(question))
     base = lenient.rank_sentences(lenient.query(question))
-    assert [m.sentence.id for m in got] == [m.sentence.id for m in base]
+    assert got[0].sentence.id == base[0].sentence.id
     assert got[0].sentence.slug == "hegseth-ukraine-borders"
     assert got[0].score < base[0].score == got[0].plain
+
+
+def test_a_sentence_of_an_article_holding_the_rare_word_ranks_first() -> None:
+    """ "parmalat profit last quarter": General Motors' "net profits fall 37% in the last quarter"
+    matches more words, but its article never says Parmalat; Parmalat's own sentences come
+    first."""
+    parmalat = article(
+        "Parmalat boasts doubled profits",
+        [
+            "Parmalat, the Italian food group at the centre of a scandal, has reported a doubling "
+            "in profit.",
+            "Its pre-tax earnings in the fourth quarter were 77m euros, up from 38m in the same "
+            "period of 2003.",
+        ],
+    ).briefs["t"]
+    gm = dataclasses.replace(
+        article(
+            "GM profits fall",
+            [
+                "General Motors saw its net profits fall 37% in the last quarter of 2004.",
+                "Losses at its European operations continued.",
+            ],
+        ).briefs["t"],
+        slug="gm",
+    )
+    others = dataclasses.replace(
+        article(
+            "Company results",
+            [
+                "Ford reported a profit in the last quarter.",
+                "Maruti has reported a sharp increase in quarterly profit.",
+                "Shares tumbled as the company reported a profit margin of 45.6%.",
+                "Sales in the last quarter rose by 6%.",
+                "Profit last year was 10m euros.",
+                "The quarter was the best of the year.",
+            ],
+        ).briefs["t"],
+        slug="others",
+    )
+    entries = tuple(
+        IndexEntry(slug=b.slug, title=b.title, file=f"{b.slug}.yaml", sentences=2)
+        for b in (parmalat, gm, others)
+    )
+    briefs = BriefSet(
+        briefs={"t": parmalat, "gm": gm, "others": others},
+        index=Index(corpus="x", topics=entries),
+        version="x",
+    )
+    question = "parmalat profit last quarter"
+    strict = MatchIndex.build(briefs)
+    lenient = MatchIndex.build(briefs, MatchOptions(absent_word_share=0.0))
+    got = {m.sentence.item.text[:12]: m.rank for m in strict.rank_sentences(strict.query(question))}
+    base = {
+        m.sentence.item.text[:12]: m.rank for m in lenient.rank_sentences(lenient.query(question))
+    }
+    assert got["General Moto"] < base["General Moto"]  # its article never says Parmalat
+    assert got["Parmalat, th"] == base["Parmalat, th"]
+    assert max(got, key=got.__getitem__) == "Parmalat, th"
 
 
 @pytest.mark.parametrize(

@@ -191,6 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"cpus: {os.cpu_count()}  rate limit: {args.limit:.0f}/s shared  steady: {args.rate:.0f}/s"
     )
+    for count, r in results.items():
+        m = r["machine"]
+        print(
+            f"{count} replica(s): the fake Bot API used {m['fake_cpu_s']:.1f} s of CPU; load "
+            f"average at the end {m['load']:.1f} (other work on the machine skews the figures)"
+        )
     header = (
         f"{'replicas':<9}{'phase':<8}{'updates':>8}{'replied':>8}{'upd/s':>8}"
         f"{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'cpu ms/upd':>11}{'pg conn/upd':>12}"

@@ -25,6 +25,7 @@ from bot.vocab import (
     described_speakers,
     initialisms,
     leading_name,
+    name_pairs,
     roles_in,
     speakers_in,
     spelling_variants,
@@ -155,6 +156,8 @@ class IndexData:
     derived: dict[str, frozenset[str]] = field(default_factory=dict)
     # Initials -> the name they stand for ("nk" -> north korea), for words the briefs never use.
     initials: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Two-word names the briefs write (stems): ("north", "korea"), ("band", "aid").
+    pairs: frozenset[tuple[str, str]] = frozenset()
     vocab: Vocabulary
     # Stems the briefs write capitalised inside sentences: names of people, places, bodies.
     names: frozenset[str] = frozenset()
@@ -315,6 +318,7 @@ class IndexData:
             aliases=_merge(demonym_aliases(set(postings)), spelling_variants(names)),
             derived=derivations(postings),
             initials=initialisms(s.item.text for s in sentences),
+            pairs=name_pairs(s.item.text for s in sentences),
             neighbours=neighbours,
             window_terms=[
                 frozenset().union(*(sentences[n].terms for n in (*before[:1], *after[:1])), s.about)

@@ -162,7 +162,7 @@ _CLOSE = 3
 
 def _close(sentence: IndexedSentence, a: Term, b: Term) -> bool:
     """Whether words of `a` and `b` stand within `_CLOSE` words of each other in the sentence."""
-    stems = [stem(w) for w in tokens(sentence.item.text)]
+    stems = sentence.sequence
     at_a = [i for i, st in enumerate(stems) if st in a.alts]
     at_b = [i for i, st in enumerate(stems) if st in b.alts]
     return any(abs(i - j) <= _CLOSE for i in at_a for j in at_b)
@@ -248,6 +248,11 @@ class MatchIndex(IndexData):
             for head, tail in _OF_PHRASE.findall(norm):
                 if head in position and tail in position:
                     bound.append((position[head], position[tail]))
+        # A two-word name of the briefs asked as such: its second word counts only next to the
+        # first ("band aid": not "the band ... Live Aid"; "north korea": not "South Korea").
+        for i in range(len(terms) - 1):
+            if (terms[i].key, terms[i + 1].key) in self.pairs:
+                bound.append((i, i + 1))
         return Query(
             text=text,
             norm=norm,

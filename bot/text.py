@@ -105,7 +105,7 @@ def tokens(text: str) -> list[str]:
 # Function words, question words and the small talk around a question ("quick question, ...",
 # "i was wondering ..."): they say nothing about which brief answers it.
 _STOPWORD_TEXT = """
-    a about above abt after again against all also am an and any are aren around as at
+    a about above abt after again against all also am an and any are aren around as at per
     be because been before being below between both but by can cannot could couldn did didn
     do does doesn doing don down during each either else ever every few for from further get
     gets got had hadn has hasn have haven having he her here hers herself him himself his how

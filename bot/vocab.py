@@ -17,6 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -115,11 +116,19 @@ class Vocabulary:
         return fixed if fixed is not None and fixed in STOPWORDS else word
 
     def glue(self, words: list[str]) -> list[str]:
-        """Join neighbours the phone split ("s 400" -> "s400") when the corpus knows the join."""
+        """Join neighbours the phone split ("s 400" -> "s400") when the corpus knows the join
+        and one of them is no word of its own there: "band aid" stays two words, though a
+        headline writes "BandAid"."""
         out: list[str] = []
         i = 0
         while i < len(words):
-            if i + 1 < len(words) and (words[i] + words[i + 1]) in self.surface:
+            if (
+                i + 1 < len(words)
+                and (words[i] + words[i + 1]) in self.surface
+                and not all(
+                    w in self.surface and len(w) > 1 and not w.isdigit() for w in words[i : i + 2]
+                )
+            ):
                 out.append(words[i] + words[i + 1])
                 i += 2
             else:
@@ -303,11 +312,18 @@ def speakers_in(text: str) -> frozenset[str]:
 # Kremlin, said"; "Vikram Misri, India’s foreign secretary, has listed" (after the name);
 # "Venezuela’s defense minister, Vladimir Padrino López, said"; "The secretary general of the
 # Arab League, Ahmed Aboul Gheit, alluded" (before it).
-_ROLE_OPENER = r"(?:[Aa]n?|[Tt]he|[A-Z][\w.]*(?:’s|'s))\s"
+# ... or a noun with no article, as in "says Jose Barrionuevo, head of strategy for Barclays
+# Capital." or "Karen Thomson, Chief Executive of AOL UK, said" (a function word there opens
+# no role: "Mr. Trump, he added, does not"); a role after a name may end the sentence.
+_ROLE_OPENER = (
+    r"(?:[Aa]n?|[Tt]he|[A-Z][\w.]*(?:’s|'s)|[a-z]+|(?:[A-Z][a-z]+\s){1,3}(?:of|at|for))\s"
+)
 # "U.S. Defense Secretary" is one role; a full stop before a small letter or the end is not.
 _ROLE_TEXT = r"(?:[^,.;:“”\"()—]|\.(?=\S)|(?<=[A-Z])\.(?=\s[A-Z])){2,100}?"
-_ROLE_AFTER = re.compile(rf"({_NAME_RUN}),\s+({_ROLE_OPENER}{_ROLE_TEXT}),")
-_ROLE_BEFORE = re.compile(rf"(?:^|[,—]\s+|\b)({_ROLE_OPENER}{_ROLE_TEXT}),\s+({_NAME_RUN}),")
+_ROLE_AFTER = re.compile(rf"({_NAME_RUN}),\s+({_ROLE_OPENER}{_ROLE_TEXT})(?:,|\.$|\.\s)")
+_ROLE_BEFORE = re.compile(
+    rf"(?:^|[,—]\s+|\b)((?:[Aa]n?|[Tt]he|[A-Z][\w.]*(?:’s|'s))\s{_ROLE_TEXT}),\s+({_NAME_RUN}),"
+)
 # Name runs of two words or more: a title written capitalised before a name is part of it
 # ("Defence Minister Rajnath Singh", "President Vladimir V. Putin of Russia").
 _TITLED_NAME = re.compile(_NAME_RUN.replace("{0,4}", "{1,4}", 1))
@@ -355,6 +371,9 @@ def roles_in(text: str, wanted: Collection[str] | None = None) -> dict[str, set[
         # "For Putin, Modi’s visit, which ...": an opening phrase, not a name and its role.
         if name.split(maxsplit=1)[0].lower() in STOPWORDS:
             continue
+        opener = role.split(maxsplit=1)[0]
+        if opener.islower() and opener in STOPWORDS and opener not in ("a", "an", "the"):
+            continue
         key, _ = _name_key(name, wanted)
         if key:
             found[key] |= term_stems(role)
@@ -376,6 +395,9 @@ def acting_roles(text: str) -> frozenset[str]:
     sentence's subject, from the sentence itself."""
     found: set[str] = set()
     for m in _ROLE_AFTER.finditer(text) if ", " in text else ():
+        opener = m.group(2).split(maxsplit=1)[0]
+        if opener.islower() and opener in STOPWORDS and opener not in ("a", "an", "the"):
+            continue
         if _ACTS.match(text, m.end()) and m.group(1).split()[0].lower() not in STOPWORDS:
             found |= term_stems(m.group(2))
     return frozenset(found)
@@ -400,6 +422,21 @@ def described_speakers(text: str) -> frozenset[str]:
 
 
 _TWO_OR_THREE_NAMES = re.compile(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+)(?:\s+([A-Z][a-z]+))?\b")
+
+
+def name_pairs(texts: Iterable[str], min_count: int = 2) -> frozenset[tuple[str, str]]:
+    """Stems of two capitalised words the briefs write together as one name at least
+    `min_count` times ("North Korea", "Band Aid"): in a question, the second word counts only
+    next to the first ("South Korea" is not North Korea, "the band ... Live Aid" not Band
+    Aid)."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for text in texts:
+        for m in _TWO_OR_THREE_NAMES.finditer(text):
+            words = [w.lower() for w in m.groups() if w]
+            for a, b in pairwise(words):
+                if a not in STOPWORDS and b not in STOPWORDS:
+                    counts[(stem(a), stem(b))] += 1
+    return frozenset(pair for pair, n in counts.items() if n >= min_count)
 
 
 def initialisms(texts: Iterable[str], min_count: int = 3) -> dict[str, tuple[str, ...]]:

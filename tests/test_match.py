@@ -13,7 +13,7 @@ from bot.briefs import Brief, BriefSet, Cited, Index, IndexEntry, Source, load_b
 from bot.config import MatchingConfig
 from bot.engine import Engine
 from bot.intents import has_number, has_quantity
-from bot.match import MatchIndex, MatchOptions
+from bot.match import MatchIndex, MatchOptions, _close
 from bot.text import normalize, stem, tokens
 from bot.vocab import (
     acting_roles,
@@ -22,6 +22,7 @@ from bot.vocab import (
     derivation_roots,
     described_speakers,
     initialisms,
+    name_pairs,
     roles_in,
     speakers_in,
     spelling_variants,
@@ -426,6 +427,13 @@ def test_a_sentence_of_an_article_holding_the_rare_word_ranks_first() -> None:
             "U.S. Defense Secretary",
         ),
         ("Defence Minister Rajnath Singh said at the dialogue.", "Singh", "Defence Minister"),
+        (
+            "“It is an effort to raise cash,” says Jose Barrionuevo, head of strategy for "
+            "Barclays Capital.",
+            "Barrionuevo",
+            "head strategy Barclays Capital",
+        ),
+        ("Karen Thomson, Chief Executive of AOL UK, said so.", "Thomson", "Chief Executive AOL"),
     ],
 )
 def test_roles_are_read_next_to_names(sentence: str, name: str, role: str) -> None:
@@ -438,6 +446,7 @@ def test_roles_are_read_next_to_names(sentence: str, name: str, role: str) -> No
     [
         ("For Putin, Modi’s visit, which wrapped up Tuesday, is a chance.", "putin"),
         ("Asked about the Modi-Putin meeting, spokesman Matthew Miller told reporters.", "putin"),
+        ("Trump, he added, does not support it.", "trump"),  # "he added" is no role
     ],
 )
 def test_an_opening_phrase_or_a_pair_of_names_gives_no_role(sentence: str, name: str) -> None:
@@ -777,3 +786,25 @@ def test_chat_words_after_a_question_change_nothing(index: MatchIndex, after: st
     plain = index.query("how many civilians are still in kursk")
     query = index.query("how many civilians are still in kursk" + after)
     assert [t.word for t in query.terms] == [t.word for t in plain.terms]
+
+
+def test_a_two_word_name_holds_only_together() -> None:
+    texts = [
+        "Band Aid 20 single storms to No 1.",
+        "More than 72,000 copies of the new Band Aid single were sold on its first day.",
+        "Osbourne rejoined the band to play the Live Aid charity concert in 1985.",
+    ]
+    assert ("band", "aid") in name_pairs(texts)
+    index = MatchIndex.build(article("Band Aid", texts))
+    query = index.query("band aid concert")
+    assert query.bound == ((0, 1),)
+    ozzy = next(s for s in index.sentences if s.item.text.startswith("Osbourne"))
+    assert not _close(ozzy, query.terms[0], query.terms[1])  # "the band ... Live Aid"
+
+
+def test_two_corpus_words_typed_apart_stay_apart() -> None:
+    vocab = MatchIndex.build(
+        article("x", ["Band Aid sold well.", "BandAid 20 storms to No 1.", "The S-400 deal."])
+    ).vocab
+    assert vocab.glue(["band", "aid"]) == ["band", "aid"]
+    assert vocab.glue(["s", "400"]) == ["s400"]

@@ -220,11 +220,11 @@ def _shares(engine: Engine, cases: list[dict[str, object]]) -> tuple[float, floa
 @pytest.mark.parametrize(
     ("group", "answered_floor", "declined_floor"),
     [
-        (None, 0.83, 0.87),  # every question: measured 85.7% and 89.4%
+        (None, 0.83, 0.88),  # every question: measured 85.7% and 90.4%
         ("fresh", 0.74, 0.95),  # written after the matcher was tuned: 76.7% and 100%
         ("fresh2", 0.87, 0.90),  # scored before the changes after it (66.7%, 92.9%): 89.6%, 92.9%
         ("fresh3", 0.70, 0.70),  # written after them, never tuned on: 73.1% and 75%
-        ("probes", None, 0.75),  # near-miss declines: 78.1%
+        ("probes", None, 0.78),  # near-miss declines: 81.2%
     ],
 )
 def test_quality_floor_on_the_committed_briefs(

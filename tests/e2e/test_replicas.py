@@ -2,7 +2,8 @@
 mode, with the fake Bot API (its own process) posting updates to nginx and recording every
 request the replicas make.
 
-    every update is answered exactly once, Telegram's repeated deliveries included
+    every update is answered exactly once, Telegram's repeated deliveries included, and /stats
+    on any replica counts the questions all of them answered
     a digest fan-out to 10,000 subscribers reaches every chat while the leader is killed with
     kill -9 halfway: exactly once, except the message(s) the killed replica had in flight
     no 1-second window carries more sends than telegram.rate_limit.overall_per_second
@@ -16,6 +17,7 @@ BRIEFBOT_REQUIRE_POSTGRES=1 (set by .ci/run): then it fails.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -135,6 +137,18 @@ def test_every_update_is_answered_exactly_once_repeats_included(stack: Cluster) 
         "SELECT count(*) FROM updates WHERE update_id BETWEEN %s AND %s", (min(ids), max(ids))
     )
     assert seen == n
+    # /stats, on whichever replica it reaches, counts the questions all of them answered.
+    questions = sum(
+        1 for u in updates if "message" in u and not u["message"]["text"].startswith("/")
+    )
+    fake.schedule([message_data("/stats", chat_id=ADMIN)])
+
+    def stats() -> str | None:
+        texts = log.replies({ADMIN}).get(ADMIN, Counter())
+        return next((t for t in texts if "Questions answered:" in t), None)
+
+    found = re.search(r"Questions answered: (\d+); declined: (\d+)", wait_for(stats, 30, "/stats"))
+    assert found is not None and int(found[1]) + int(found[2]) == questions
 
 
 def test_fan_out_survives_the_leader_killed_halfway(stack: Cluster) -> None:

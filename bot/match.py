@@ -205,7 +205,9 @@ class MatchIndex(IndexData):
         words = [
             w
             for w in self._spell_out(
-                self.vocab.glue(tokens(ACCORDING_TO.sub(" ", MEANING.sub(" ", HOW.sub(" ", norm)))))
+                self.vocab.glue(
+                    tokens(ACCORDING_TO.sub(" ", MEANING.sub(" ", HOW.sub(" ", norm)))), self.pairs
+                )
             )
             if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
         ]

@@ -115,19 +115,17 @@ class Vocabulary:
         fixed = self.correct(word)
         return fixed if fixed is not None and fixed in STOPWORDS else word
 
-    def glue(self, words: list[str]) -> list[str]:
-        """Join neighbours the phone split ("s 400" -> "s400") when the corpus knows the join
-        and one of them is no word of its own there: "band aid" stays two words, though a
-        headline writes "BandAid"."""
+    def glue(self, words: list[str], apart: Collection[tuple[str, str]] = frozenset()) -> list[str]:
+        """Join neighbours the phone split ("s 400" -> "s400", "cease fire" -> "ceasefire")
+        when the corpus knows the join, unless the briefs write the two as a name of two words
+        (`apart`, stems): "band aid" stays Band Aid, though a headline writes "BandAid"."""
         out: list[str] = []
         i = 0
         while i < len(words):
             if (
                 i + 1 < len(words)
                 and (words[i] + words[i + 1]) in self.surface
-                and not all(
-                    w in self.surface and len(w) > 1 and not w.isdigit() for w in words[i : i + 2]
-                )
+                and (stem(words[i]), stem(words[i + 1])) not in apart
             ):
                 out.append(words[i] + words[i + 1])
                 i += 2

@@ -211,6 +211,7 @@ class IndexData:
                 )
             )
             name_terms = term_stems(name_text)
+            brief_start = len(sentences)
             groups: dict[str, int] = {}
             topic_terms: set[str] = set(name_terms)
             for order, (section, item) in enumerate(_sections(brief)):
@@ -262,7 +263,7 @@ class IndexData:
             for text in (brief.title, *brief.keywords, *brief.people, *brief.places):
                 for w in tokens(text):
                     surface_counts[w] += 1
-            first = len(sentences) - sum(1 for s in reversed(sentences) if s.slug == brief.slug)
+            first = brief_start
             counts: dict[str, int] = defaultdict(int)
             for s in sentences[first:]:
                 for t in s.terms:
@@ -421,6 +422,8 @@ def _with_roles(sentences: list[IndexedSentence]) -> list[IndexedSentence]:
     roles: dict[str, set[str]] = defaultdict(set)
     speakers = frozenset().union(*(s.speaker for s in sentences))
     for s in sentences:
+        if s.terms.isdisjoint(speakers):
+            continue  # names no one the briefs quote: no role to learn here
         for key, words in roles_in(s.item.text, speakers).items():
             roles[key] |= words
     out = []

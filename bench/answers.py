@@ -382,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
                 "fresh": "F",
                 "fresh2": "2",
                 "fresh3": "3",
+                "fresh4": "4",
                 "probes": "P",
             }.get(o.case.group, "B")
             want = "DECLINE" if o.case.must_decline else " | ".join(o.case.expect)

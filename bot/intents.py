@@ -158,7 +158,8 @@ MEANING = re.compile(r"\b(meaning|mean|means|definition|stand for|stands for)\b"
 # Small talk before the question proper, dropped so that "hey, when did ..." reads as a "when"
 # question ("when" opens a date question).
 SMALL_TALK = re.compile(
-    r"^(?:(?:hey|hi|hello|yo|ok|okay|so|um|quick|question|i|was|am|wondering|curious|do|you|"
+    r"^(?:(?:hey|hi|hello|yo|ok|okay|so|um|quick|question|questions|i|i've|was|am|have|got|a|"
+    r"another|one|more|wondering|curious|do|you|"
     r"know|can|could|would|u|please|pls|plz|bot|and"
     r"|tell me(?= (?:what|when|who|how|why|where|which|if|whether)\b))\b[\s,.:!-]*)+(?=\w)"
 )

@@ -118,7 +118,7 @@ _STOPWORD_TEXT = """
     your yours yourself yourselves d m o ain isnt dont didnt doesnt wont cant whats thats hows
     latest news update updates anything something everything tell give show explain info
     information happening happened happen going go goes gone went come comes came coming
-    question questions wondering wonder wondered curious quick quickly hey hi hello yo thanks
+    wondering wonder wondered curious quick quickly hey hi hello yo thanks
     thank thx kindly bot wanna gonna ask asking asap rn btw imo imho tbh idk lol fyi ty omg
     exactly basically actually briefly short today
 """

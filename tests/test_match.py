@@ -767,7 +767,16 @@ def test_a_year_is_no_answer_to_how_many(sentence: str, quantity: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    "small_talk", ["", "hey ", "quick question, ", "i was wondering ", "can u tell me ", "yo bot "]
+    "small_talk",
+    [
+        "",
+        "hey ",
+        "quick question, ",
+        "i was wondering ",
+        "can u tell me ",
+        "yo bot ",
+        "i have a question, ",
+    ],
 )
 def test_small_talk_around_a_question_changes_nothing(index: MatchIndex, small_talk: str) -> None:
     plain = index.query("when did hegseth speak to nato")

@@ -19,6 +19,7 @@ from bot import compose
 from bot.answer import Answer
 from bot.briefs import BriefSet, load_briefs
 from bot.config import Config, MatchingConfig
+from bot.intents import QUOTE_MARKS
 from bot.match import (
     NAME_MATCH,
     IndexedSentence,
@@ -98,10 +99,17 @@ class Engine:
         # "He said ..." or "It added ..." means nothing without the sentence before it.
         if before and _CONTINUES.match(best.sentence.item.text):
             chosen.insert(0, self.index.sentences[before[0]])
-        # "Kim hailed Putin in a letter." answers "what did Kim say" only with the quote after it.
+        # "Kim hailed Putin in a letter." answers "what did Kim say" only with the quote after it;
+        # so does "In a speech, Modi announced ..." with the words quoted after it.
         if after and len(chosen) < limit:
             nxt = self.index.sentences[after[0]]
-            wants_quote = "quote" in query.intents and not best.sentence.is_quote
+            wants_quote = "quote" in query.intents and (
+                not best.sentence.is_quote
+                or (
+                    not QUOTE_MARKS.search(best.sentence.item.text)
+                    and bool(QUOTE_MARKS.search(nxt.item.text))
+                )
+            )
             if (wants_quote and nxt.is_quote) or best.sentence.item.text.rstrip().endswith(":"):
                 chosen.append(nxt)
         # A neighbour that holds a question word the reply still lacks completes it: "A missile

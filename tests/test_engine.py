@@ -253,9 +253,31 @@ def _committed_engine(folder: Path) -> Engine:
     return Engine(load_briefs(folder), MatchingConfig())
 
 
-def test_a_reply_reads_in_the_article_s_order() -> None:
+def _one_article(title: str, lines: list[str]) -> BriefSet:
+    """A brief of one article whose sentences follow each other."""
     from bot.briefs import Brief, Cited, Index, IndexEntry, Source
 
+    src = Source(
+        id="s1",
+        outlet="NYT",
+        title=title,
+        date=None,
+        file="seeds/x.txt",
+        first_line=1,
+        last_line=len(lines),
+    )
+    brief = Brief(
+        slug="t",
+        title=title,
+        summary=(),
+        details=tuple(Cited(text=t, source="s1", line=i + 1) for i, t in enumerate(lines)),
+        sources=(src,),
+    )
+    entry = IndexEntry(slug="t", title=title, file="t.yaml", sentences=len(lines))
+    return BriefSet(briefs={"t": brief}, index=Index(corpus="x", topics=(entry,)), version="x")
+
+
+def test_a_reply_reads_in_the_article_s_order() -> None:
     lines = [
         "Zoya, 64, described the initial friendliness of Ukrainian soldiers.",
         "“They were really nice lads,” she said.",
@@ -264,29 +286,23 @@ def test_a_reply_reads_in_the_article_s_order() -> None:
         "She said she walked five miles through fields before reaching the Russian lines.",
         "Another woman named Natalia, 69, recounted a similar experience.",
     ]
-    title = "The Fiercest Fighting of the Ukraine War May Be in Russia"
-    src = Source(
-        id="s1",
-        outlet="NYT",
-        title=title,
-        date=None,
-        file="seeds/x.txt",
-        first_line=1,
-        last_line=6,
-    )
-    brief = Brief(
-        slug="kursk",
-        title=title,
-        summary=(),
-        details=tuple(Cited(text=t, source="s1", line=i + 1) for i, t in enumerate(lines)),
-        sources=(src,),
-    )
-    entry = IndexEntry(slug="kursk", title=title, file="kursk.yaml", sentences=6)
-    briefs = BriefSet(
-        briefs={"kursk": brief}, index=Index(corpus="x", topics=(entry,)), version="x"
-    )
+    briefs = _one_article("The Fiercest Fighting of the Ukraine War May Be in Russia", lines)
     answer = Engine(briefs, MatchingConfig()).ask("how far did zoya walk")
     assert answer.answered
     got = [s.text for s in answer.sentences]
     assert got == sorted(got, key=lines.index)
     assert got[-1].startswith("She said she walked five miles")
+
+
+def test_a_reported_speech_comes_with_the_words_quoted_after_it() -> None:
+    lines = [
+        "Modi’s trip to Moscow broke with the Indian tradition of visiting neighbors first.",
+        "In a speech to the Indian diaspora in Moscow, Modi also announced the opening of new "
+        "consulates in Kazan and Yekaterinburg.",
+        "“India and Russia are walking shoulder-and-shoulder,” Modi said in his speech.",
+        "Putin congratulated Modi on his reelection.",
+    ]
+    answer = Engine(_one_article("Why Modi and Putin Are Friends", lines), MatchingConfig()).ask(
+        "what did modi tell indians in moscow"
+    )
+    assert any("shoulder-and-shoulder" in s.text for s in answer.sentences)

@@ -378,8 +378,13 @@ class MatchIndex(IndexData):
         passing: frozenset[int] | None = None  # computed when first needed
         article_names: dict[int, int] = {}  # article -> bits of the question's names it holds
         scored: list[tuple[float, float, float, int]] = []
+        # Locals: this loop runs over every sentence sharing a word with the question.
+        sentences = self.sentences
+        window_terms = self.window_terms
+        alts = [t.alts for t in terms]
+        full = (1 << len(terms)) - 1
         for sid, mask in matched.items():
-            s = self.sentences[sid]
+            s = sentences[sid]
             if speakers and (s.speaker or s.roles):
                 # The one asked about speaks here: "she said" after "Lyubov, a mother of four",
                 # or "Peskov said" for "what did the Kremlin spokesman say".
@@ -415,10 +420,14 @@ class MatchIndex(IndexData):
                     absent = (absent[0], absent[1], absent[2] * self.options.passing_mention_factor)
                 topic_penalty[s.group] = absent
             penalty, extra, factor = absent
-            missing = ~mask & ((1 << len(terms)) - 1)
+            missing = ~mask & full
             window = 0
-            if missing & ~gmask:
-                window = self._window_mask(s.id, terms, missing & ~gmask)
+            wanted = missing & ~gmask
+            if wanted:
+                nearby = window_terms[sid]
+                for i, a in enumerate(alts):
+                    if wanted >> i & 1 and not a.isdisjoint(nearby):
+                        window |= 1 << i
             found = w + credit * weight_of(missing & gmask) + window_credit * weight_of(window)
             # A name the question gives that the sentence, its neighbours and what its article
             # is about all lack, though the article names it elsewhere: the sentence is about

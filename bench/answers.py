@@ -33,7 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.answer import Answer  # noqa: E402
-from bot.briefs import load_briefs  # noqa: E402
 from bot.config import Config, load_config  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.text import normalize, tokens  # noqa: E402
@@ -257,11 +256,8 @@ def bbc(
             )
             built = f"built in {time.perf_counter() - start:.1f} s"
         t0 = time.perf_counter()
-        loaded = load_briefs(out_dir)
+        engine = Engine.load(replace(config, briefs=out_dir))  # as the bot loads it
         load_ms = (time.perf_counter() - t0) * 1000
-        t0 = time.perf_counter()
-        engine = Engine(loaded, config.matching)
-        index_ms = (time.perf_counter() - t0) * 1000
         engine.ask("warm up")
         out = run_engine(engine, cases)
         base = run_baseline(Baseline(corpus), cases, out)
@@ -274,8 +270,8 @@ def bbc(
         timed = run_engine(engine, cases + extra)
         ms = sorted(o.seconds * 1000 for o in timed)
         lines = [
-            f"BBC ({corpus}): {len(engine.briefs)} briefs {built}, loaded in {load_ms:.0f} ms, "
-            f"{len(engine.index.sentences)} sentences indexed in {index_ms:.0f} ms; "
+            f"BBC ({corpus}): {len(engine.briefs)} briefs {built}, loaded and "
+            f"{len(engine.index.sentences)} sentences indexed in {load_ms:.0f} ms; "
             f"{len(timed)} questions: p50 {percentile(ms, 50):.2f} ms, "
             f"p99 {percentile(ms, 99):.2f} ms",
             table({"engine bbc": figures(out), "bm25 bbc": figures(base)}),
@@ -332,11 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         config = replace(config, briefs=args.briefs.resolve())
     cases = load_cases(args.questions)
     t0 = time.perf_counter()
-    loaded = load_briefs(config.briefs)
+    engine = Engine.load(config)  # as the bot and the CLI load it
     load_ms = (time.perf_counter() - t0) * 1000
-    t0 = time.perf_counter()
-    engine = Engine(loaded, config.matching)
-    index_ms = (time.perf_counter() - t0) * 1000
     engine.ask("warm up")  # first-call imports are not a per-question cost
     out = run_engine(engine, cases)
     base = run_baseline(Baseline(config.seeds), cases, out)
@@ -345,8 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     held = [o for o in out if o.case.held_out]
     print(
         f"{len(cases)} questions ({len(held)} held out), {len(engine.briefs)} briefs in "
-        f"{config.briefs} (loaded in {load_ms:.0f} ms), {len(engine.index.sentences)} sentences "
-        f"indexed in {index_ms:.0f} ms"
+        f"{config.briefs}, loaded and {len(engine.index.sentences)} sentences indexed in "
+        f"{load_ms:.0f} ms"
     )
     columns = {f"engine {g}": figures([o for o in out if o.case.group == g]) for g in groups}
     columns["engine all"] = figures(out)

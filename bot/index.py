@@ -14,22 +14,24 @@ from typing import Self
 
 from bot.briefs import Brief, BriefSet, Cited, Quote
 from bot.intents import DEFINES, QUOTE_MARKS, REPORTED, has_date, has_number, has_quantity
+from bot.speakers import (
+    acting_roles,
+    described_speakers,
+    leading_name,
+    roles_in,
+    speakers_in,
+    subject_name,
+)
 from bot.text import STOPWORDS, normalize, stem, tokens
 from bot.vocab import (
     Vocabulary,
-    acting_roles,
     capitalised,
     defined_abbreviations,
     demonym_aliases,
     derivations,
-    described_speakers,
     initialisms,
-    leading_name,
     name_pairs,
-    roles_in,
-    speakers_in,
     spelling_variants,
-    subject_name,
     term_stems,
 )
 

@@ -1,14 +1,16 @@
-"""The briefs' own vocabulary: typo correction, corpus aliases, names, speakers, abbreviations.
+"""The briefs' own vocabulary: typo correction, corpus aliases, names, abbreviations.
 
 Everything here is drawn from the corpus, not from a list of questions:
 - `Vocabulary.correct` maps an unknown word to the corpus word (or question word) it is a typo
   of (rapidfuzz, Damerau-Levenshtein); `glue` joins words a phone split ("s 400" -> "s400").
 - `demonym_aliases` links russia/russian, china/chinese and importer/import as the corpus has
-  them; `defined_abbreviations` reads "Sanctions Act (CAATSA)"; `corpus_names` finds the words
-  the briefs write capitalised; `speakers_in` the words next to "said" or "told";
-  `roles_in` the role a sentence gives a name ("Peskov, the Kremlin's spokesman"),
-  `described_speakers` a speaker given by description only ("a senior Russian source said").
+  them; `derivations` links derived forms through a shared root (invaded/invasion);
+  `spelling_variants` names spelled two ways (Zelensky/Zelenskyy); `defined_abbreviations`
+  reads "Sanctions Act (CAATSA)"; `corpus_names` finds the words the briefs write
+  capitalised; `name_pairs` and `initialisms` the two- and three-word names they keep writing.
 - `SYNONYMS` is a short table of general news English (troops ~ soldiers), not tuned on any set.
+
+Who speaks in a sentence (speakers, roles, described speakers) is in bot.speakers.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from itertools import pairwise
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.intents import ABBREVIATION, CUE_WORDS, REPORTED
-from bot.text import STOPWORDS, normalize, stem, tokens
+from bot.intents import ABBREVIATION, CUE_WORDS
+from bot.text import STOPWORDS, stem, tokens
 
 # Words news questions and articles use for the same thing. General English, not drawn from any
 # question: a question's word also matches its group's other words.
@@ -244,185 +246,6 @@ def capitalised(texts: Iterable[str], counts: dict[str, int]) -> dict[str, int]:
 def corpus_names(texts: Iterable[str], counts: dict[str, int]) -> frozenset[str]:
     """Stems written capitalised inside sentences at least twice, four times in five: names."""
     return frozenset(stem(w) for w, n in capitalised(texts, counts).items() if n >= 2)
-
-
-# A run of capitalised words (a name, with titles and initials): "Lt. Gen. Apti Alaudinov",
-# "Mr. Peskov", "King Abdullah", "South Korea's National Intelligence Service".
-_NAME_RUN = r"(?:[A-Z][\w’'.-]*(?:\s+(?:of\s+|de\s+|van\s+)?|’s\s+|'s\s+)){0,4}[A-Z][\w’'-]*"
-_VERB = "|".join(sorted(REPORTED - {"according", "saying"}))
-# "told X": X is who listened.
-_VERB_BEFORE_SPEAKER = "|".join(sorted(REPORTED - {"according", "told", "saying"}))
-# "X said", "X, a senior fellow at Y, said", "X has said"; "said X"; "according to X".
-_SPEAKER_BEFORE = re.compile(
-    rf"({_NAME_RUN})(?:,[^.;“”\"]{{0,120}})?,?\s+(?:has\s+|had\s+|also\s+|later\s+)?(?:{_VERB})\b"
-)
-# The name right before the verb, with nothing between: "China, North Korea and Iran, McFate
-# said" is McFate's, though China starts a run of commas that reaches "said" too.
-_SPEAKER_ADJACENT = re.compile(rf"({_NAME_RUN})\s+(?:has\s+|had\s+|also\s+|later\s+)?(?:{_VERB})\b")
-# Any verb of speech at all: most sentences have none, and skip the slower patterns.
-_ANY_VERB = re.compile(rf"\b(?:{_VERB}|according to)\b")
-_SPEAKER_AFTER = re.compile(
-    rf"\b(?:{_VERB_BEFORE_SPEAKER}|according to)\s+(?:the\s+)?({_NAME_RUN})"
-)
-
-
-# A name followed by its verb, maybe after an apposition: "Lyubov, a mother of four, is",
-# "North Korean leader Kim Jong Un hailed".
-_SUBJECT = re.compile(
-    rf"({_NAME_RUN})(?:,[^.;“”\"]{{0,120}},)?\s+(?:also\s+|later\s+|then\s+|now\s+)?"
-    rf"(?:[a-z]+ed|is|was|has|had|says|told)\b"
-)
-
-
-def subject_name(text: str) -> frozenset[str]:
-    """Stems of the first name in a sentence that is the subject of a verb, if any."""
-    for m in _SUBJECT.finditer(text):
-        found = term_stems(m.group(1))
-        if found:
-            return frozenset(found)
-    return frozenset()
-
-
-_LEADING_NAME = re.compile(rf"[\"“‘']?({_NAME_RUN})(?=,|\s+[a-z])")
-
-
-def leading_name(text: str) -> frozenset[str]:
-    """Stems of the name a sentence opens on, its subject ("Zoya, 64, described ...", "Zoya
-    spent most of her time ..."), unless that first word is a function word ("In", "The")."""
-    m = _LEADING_NAME.match(text)
-    if m is None or m.group(1).split()[0].lower() in STOPWORDS:
-        return frozenset()
-    return frozenset(term_stems(m.group(1)))
-
-
-def speakers_in(text: str) -> frozenset[str]:
-    """Who a sentence reports speaking: the name right before "said", "told"... or right after
-    it ("Trump said", "Brian Katulis, a senior fellow, said", "said Belousova", "according to
-    TASS"). Stems of the name's words; a name merely mentioned elsewhere in the sentence is not
-    its speaker ("the meeting between Witkoff and Kushner, said Bevuz": Bevuz speaks)."""
-    found: set[str] = set()
-    if not _ANY_VERB.search(text):
-        return frozenset()
-    before = list(_SPEAKER_ADJACENT.finditer(text)) or _SPEAKER_BEFORE.finditer(text)
-    for pattern in (before, _SPEAKER_AFTER.finditer(text)):
-        for m in pattern:
-            found |= term_stems(m.group(1))
-    return frozenset(found)
-
-
-# A role written next to a name, set off by commas: "Dmitri S. Peskov, the spokesman for the
-# Kremlin, said"; "Vikram Misri, India’s foreign secretary, has listed" (after the name);
-# "Venezuela’s defense minister, Vladimir Padrino López, said"; "The secretary general of the
-# Arab League, Ahmed Aboul Gheit, alluded" (before it).
-# ... or a noun with no article, as in "says Jose Barrionuevo, head of strategy for Barclays
-# Capital." or "Karen Thomson, Chief Executive of AOL UK, said" (a function word there opens
-# no role: "Mr. Trump, he added, does not"); a role after a name may end the sentence.
-_ROLE_OPENER = (
-    r"(?:[Aa]n?|[Tt]he|[A-Z][\w.]*(?:’s|'s)|[a-z]+|(?:[A-Z][a-z]+\s){1,3}(?:of|at|for))\s"
-)
-# "U.S. Defense Secretary" is one role; a full stop before a small letter or the end is not.
-_ROLE_TEXT = r"(?:[^,.;:“”\"()—]|\.(?=\S)|(?<=[A-Z])\.(?=\s[A-Z])){2,100}?"
-_ROLE_AFTER = re.compile(rf"({_NAME_RUN}),\s+({_ROLE_OPENER}{_ROLE_TEXT})(?:,|\.$|\.\s)")
-_ROLE_BEFORE = re.compile(
-    rf"(?:^|[,—]\s+|\b)((?:[Aa]n?|[Tt]he|[A-Z][\w.]*(?:’s|'s))\s{_ROLE_TEXT}),\s+({_NAME_RUN}),"
-)
-# Name runs of two words or more: a title written capitalised before a name is part of it
-# ("Defence Minister Rajnath Singh", "President Vladimir V. Putin of Russia").
-_TITLED_NAME = re.compile(_NAME_RUN.replace("{0,4}", "{1,4}", 1))
-
-
-_LAST_WORD = re.compile(r"([^\W_]+)[’'.-]*$")
-
-
-def _name_key(run: str, wanted: Collection[str] | None) -> tuple[str, set[str]]:
-    """The stem a name run is known by (its last word before any "of": the surname) and the
-    stems of its other words ("President Vladimir V. Putin of Russia" -> putin, {president,
-    vladimir, russia}). Nothing for a key not in `wanted` (when given)."""
-    head, _, place = run.partition(" of ")
-    if head.endswith(("’s", "'s")) or re.search(r"\w-[A-Z]", head):
-        return "", set()  # "Venezuela’s" qualifies what follows, "Modi-Putin" pairs two names
-    last = _LAST_WORD.search(head)
-    if last is None:
-        return "", set()
-    word = last.group(1)
-    key = stem(word.lower() if word.isascii() else normalize(word))
-    if len(key) < 2 or (wanted is not None and key not in wanted):
-        return "", set()
-    words = tokens(head)
-    while words and words[0] in STOPWORDS:
-        words = words[1:]  # "For President Putin", "On Tuesday"
-    if not words:
-        return "", set()
-    return stem(words[-1]), {stem(w) for w in words[:-1]} | term_stems(place)
-
-
-def roles_in(text: str, wanted: Collection[str] | None = None) -> dict[str, set[str]]:
-    """Roles a sentence gives to names: surname stem -> stems of the words that describe it
-    (only for surnames in `wanted`, when given: the index asks only about speakers).
-
-    Mined from the text itself so that a question naming a speaker by role ("what did the
-    defence secretary say", "the Kremlin spokesman") finds the name the articles quote
-    (Hegseth, Peskov) in sentences that give only the name.
-    """
-    found: dict[str, set[str]] = defaultdict(set)
-    set_off = ", " in text
-    for name, role in (
-        *((m.group(1), m.group(2)) for m in (_ROLE_AFTER.finditer(text) if set_off else ())),
-        *((m.group(2), m.group(1)) for m in (_ROLE_BEFORE.finditer(text) if set_off else ())),
-    ):
-        # "For Putin, Modi’s visit, which ...": an opening phrase, not a name and its role.
-        if name.split(maxsplit=1)[0].lower() in STOPWORDS:
-            continue
-        opener = role.split(maxsplit=1)[0]
-        if opener.islower() and opener in STOPWORDS and opener not in ("a", "an", "the"):
-            continue
-        key, _ = _name_key(name, wanted)
-        if key:
-            found[key] |= term_stems(role)
-    for m in _TITLED_NAME.finditer(text):
-        key, rest = _name_key(m.group(0), wanted)
-        if key and rest:
-            found[key] |= rest
-    for key, words in found.items():
-        words.discard(key)
-    return {k: v for k, v in found.items() if v}
-
-
-_ACTS = re.compile(r"\s+(?:[a-z]+ed|is|was|has|had|says|told)\b")
-
-
-def acting_roles(text: str) -> frozenset[str]:
-    """Stems of a role set off after a name that then does the sentence's verb ("Vikram Misri,
-    India’s foreign secretary, has listed ...": {india, foreign, secretary}): the role of the
-    sentence's subject, from the sentence itself."""
-    found: set[str] = set()
-    for m in _ROLE_AFTER.finditer(text) if ", " in text else ():
-        opener = m.group(2).split(maxsplit=1)[0]
-        if opener.islower() and opener in STOPWORDS and opener not in ("a", "an", "the"):
-            continue
-        if _ACTS.match(text, m.end()) and m.group(1).split()[0].lower() not in STOPWORDS:
-            found |= term_stems(m.group(2))
-    return frozenset(found)
-
-
-# A speaker named by a description, not a name: "A third Russian source said", "the
-# commander, who leads about 200 men, said", "Top government sources told".
-_DESCRIBED_SPEAKER = re.compile(
-    rf"(?:^|(?<=[,;:“”\"—])\s*|\b)(?:[Aa]n?|[Tt]he|[Aa]nother|[Tt]op)\s+"
-    rf"((?:[\w’'.-]+\s+){{0,4}}?[\w’'-]+)(?:,[^.;“”\"]{{0,120}},)?\s+"
-    rf"(?:has\s+|had\s+|also\s+|later\s+)?(?:{_VERB})\b"
-)
-
-
-def described_speakers(text: str) -> frozenset[str]:
-    """Stems of the description of a speaker the sentence does not name ("a senior Russian
-    source told Reuters" -> {senior, russian, sourc}): a question asks for them by it."""
-    found: set[str] = set()
-    if not _ANY_VERB.search(text):
-        return frozenset()
-    for m in _DESCRIBED_SPEAKER.finditer(text):
-        found |= term_stems(m.group(1))
-    return frozenset(found)
 
 
 _TWO_OR_THREE_NAMES = re.compile(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+)(?:\s+([A-Z][a-z]+))?\b")

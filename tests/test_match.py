@@ -14,19 +14,15 @@ from bot.config import MatchingConfig
 from bot.engine import Engine
 from bot.intents import has_number, has_quantity
 from bot.match import MatchIndex, MatchOptions, _close
+from bot.speakers import acting_roles, described_speakers, roles_in, speakers_in, subject_name
 from bot.text import normalize, stem, tokens
 from bot.vocab import (
-    acting_roles,
     defined_abbreviations,
     demonym_aliases,
     derivation_roots,
-    described_speakers,
     initialisms,
     name_pairs,
-    roles_in,
-    speakers_in,
     spelling_variants,
-    subject_name,
 )
 
 FIXTURE = Path(__file__).parent / "data" / "fixture_briefs"

@@ -1,0 +1,168 @@
+"""Near misses: a sentence that shares the question's words and still does not answer it.
+
+Each rule below multiplies a sentence's confidence (and, except rule 4, its rank) by a factor
+under 1, one of the named settings in `bot.index.MatchOptions`. No rule drops a sentence: one
+that fails a rule can still be the best there is, but rarely passes `answer_cutoff`
+(config.yaml) after it, so the engine declines and offers the nearest topics instead. The
+factors were tuned on the tuned part of tests/data/questions.yaml; the reasons are the
+examples.
+
+1. Absent name (`near_miss_factor`, 0.7): a name of the question that the sentence's article
+   never uses; the name's weight also counts twice in what the question asks
+   (`absent_floor`), and any other word at least as rare that the article never uses adds
+   `absent_word_share` of its weight. "what did Hegseth say about India" is not answered from
+   an article on Hegseth that never mentions India; "weather in london tomorrow" not by "cold
+   weather in London" in an article that never says tomorrow.
+2. Passing mention (`passing_mention_factor`, 0.7): the question's weightiest word is written in
+   at most `passing_mentions` sentences of the article, none holding any other word of the
+   question. "my horoscope for this week" is not about a phone review listing "horoscopes".
+3. Missing name (`missing_name_factor`, 0.7): a name of the question that the sentence, its
+   neighbours and what its article is about (headline, names it repeats) all lack, though the
+   article names it elsewhere. "how many Indian students study in Russia" is not answered by
+   "Indian students studying" in the United States.
+4. No figure, no date (`intent_mismatch`, 0.7): "how many" with no figure (a year is none),
+   "when" with no date, in the sentence or next to it. (The rank pays the same factor for the
+   sentence alone, in bot.match.)
+5. Another speaker (`other_speaker_factor`, 0.6): "what did X say" where X speaks neither in the
+   sentence nor in the one next to it; X merely mentioned while someone else speaks.
+6. Off topic (`off_topic_factor`, 0.6): "what did X say about Y" where neither the sentence nor
+   its neighbours hold a word of Y: the Finnish analyst on Sudzha is no answer about North
+   Korea.
+
+Rules 1 and 2 depend on the article only and are worked out once per article and question.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.index import IndexData, MatchOptions
+
+if TYPE_CHECKING:
+    from bot.query import Term
+
+# A word in more sentences than this is common: no passing mention is looked for (it would
+# cost a walk over all of them per question).
+COMMON = 400
+# Term weights (0..1) this close are equally rare.
+WEIGHT_TIE = 0.05
+
+
+def worst_factor(options: MatchOptions, intents: int, speakers: bool) -> float:
+    """The lowest product of factors a sentence can get: the pruning bound in bot.match.
+    `intents`: how many of quote/number/date the question asks for."""
+    factor = (
+        options.near_miss_factor * options.passing_mention_factor * options.intent_mismatch**intents
+    )
+    factor *= options.missing_name_factor
+    if speakers:
+        factor *= options.other_speaker_factor * options.off_topic_factor
+    return factor
+
+
+def article_doubt(
+    index: IndexData, terms: Sequence[Term], group: int, passing: frozenset[int]
+) -> tuple[float, float, float]:
+    """Rules 1 and 2 for one article: (extra weight for absent names, for absent other words,
+    the factor on the confidence)."""
+    penalty, extra, factor = absent_words(index, terms, group)
+    if group in passing:
+        factor *= index.options.passing_mention_factor
+    return penalty, extra, factor
+
+
+def absent_words(index: IndexData, terms: Sequence[Term], group: int) -> tuple[float, float, float]:
+    """Rule 1: extra weight of the question's known words that the article never uses (for
+    names, for other words) and the factor on the confidence.
+
+    A name counts twice (and at least `absent_floor`), however common it is elsewhere in the
+    corpus. Another word at least that rare counts `absent_word_share` more: on a big corpus
+    nearly every word is known, and "parmalat profit last quarter" meets General Motors'
+    "profits fall 37% in the last quarter" in an article that never says Parmalat.
+    """
+    held = index.article_terms[group]
+    options = index.options
+    floor = options.absent_floor
+    absent = [t for t in terms if t.known and t.alts.isdisjoint(held)]
+    penalty = sum(max(t.weight, floor) for t in absent if t.name)
+    share = options.absent_word_share
+    extra = sum(share * t.weight for t in absent if not t.name and t.weight >= floor)
+    factor = options.near_miss_factor if any(t.name for t in absent) else 1.0
+    return penalty, extra, factor
+
+
+def passing_groups(index: IndexData, terms: Sequence[Term]) -> frozenset[int]:
+    """Rule 2: the articles in which the question's weightiest word is only a passing mention:
+    written in at most `passing_mentions` of their sentences, none of which holds any other word
+    of the question ("when is Modi visiting Japan" is not answered by an article that names
+    Japan once in a list of Quad countries). A word the article keeps coming back to is what it
+    is about, however it is asked. Words as rare as each other are all what the question is
+    about: each must be passing.
+    """
+    known = [t for t in terms if t.known]
+    if len(known) < 2:
+        return frozenset()
+    top = max(t.weight for t in known)
+    passing: set[int] | None = None
+    for key in [t for t in known if t.weight >= top - WEIGHT_TIE]:
+        if sum(len(index.postings.get(alt, ())) for alt in key.alts) > COMMON:
+            return frozenset()  # the rarest word of the question is everywhere
+        holding: dict[int, set[int]] = defaultdict(set)  # article -> sentences with key
+        for alt in key.alts:
+            for sid in index.postings.get(alt, ()):
+                holding[index.sentences[sid].group].add(sid)
+        others = [t for t in known if t is not key]
+        here = {
+            group
+            for group, sids in holding.items()
+            if len(sids) <= index.options.passing_mentions
+            and all(t.alts.isdisjoint(index.sentences[sid].terms) for sid in sids for t in others)
+        }
+        passing = here if passing is None else passing & here
+        if not passing:
+            return frozenset()
+    return frozenset(passing or ())
+
+
+def names_in_article(index: IndexData, terms: Sequence[Term], names: int, group: int) -> int:
+    """Rule 3: which of the `names` (term bits) the article uses anywhere."""
+    held = index.article_terms[group]
+    found = 0
+    for i, term in enumerate(terms):
+        if names >> i & 1 and not term.alts.isdisjoint(held):
+            found |= 1 << i
+    return found
+
+
+def lacks_nearby(index: IndexData, sid: int, kind: str) -> bool:
+    """Rule 4: neither sentence `sid` nor the one just before or after it has `kind`
+    (has_number, has_quantity, has_date)."""
+    if getattr(index.sentences[sid], kind):
+        return False
+    before, after = index.neighbours.get(sid, ((), ()))
+    return not any(getattr(index.sentences[n], kind) for n in (*before[:1], *after[:1]))
+
+
+def spoken_by(index: IndexData, sid: int, speakers: Sequence[Term]) -> bool:
+    """Rule 5: whether one of `speakers` speaks in sentence `sid` or right before or after it
+    (a quotation continued or introduced)."""
+    before, after = index.neighbours.get(sid, ((), ()))
+    for nid in (sid, *before[:1], *after[:1]):
+        near = index.sentences[nid]
+        said_by = near.speaker | near.subject | near.roles
+        if said_by and any(not t.alts.isdisjoint(said_by) for t in speakers):
+            return True
+    return False
+
+
+def window_mask(index: IndexData, sid: int, terms: Sequence[Term], candidates: int) -> int:
+    """Rule 6 (and the neighbours' credit): which of the `candidates` terms the sentences next
+    to `sid` hold, or the one whom `sid` is about when it opens on "she" or "he"."""
+    found = 0
+    nearby = index.window_terms[sid]
+    for i, term in enumerate(terms):
+        if candidates >> i & 1 and not term.alts.isdisjoint(nearby):
+            found |= 1 << i
+    return found

@@ -1,0 +1,232 @@
+"""A question in plain words -> its weighted terms and what kind of answer it asks for.
+
+The first step of matching (bot.match scores the result). Pure: reads only the index.
+
+1. Small talk goes ("hey quick question, ..."), mistyped question words are fixed ("hw many"),
+   and the intents are read: overview, quote (and whose words), number, date, who, define
+   (bot.intents).
+2. The content words are glued where a phone split them ("s 400" -> "s400"), initials the
+   briefs never use are spelled out ("nk" -> "north korea"), an unknown demonym is read as the
+   place the briefs write ("finnish" -> "Finland-based"), other unknown words are corrected
+   against the briefs' vocabulary (bot.vocab), then stemmed.
+3. Each term weighs its IDF (a word no brief uses weighs as the rarest: that is what declines
+   a question on the weather) and carries the stems that count as it: corpus aliases
+   (russia/russian, Zelensky/Zelenskyy, CAATSA), general news synonyms and derived forms
+   (invaded/invasion).
+4. Words bound to each other: "the president of France" holds France only next to
+   "president", a two-word name of the briefs ("north korea") its second word only after the
+   first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.index import IndexData
+from bot.intents import (
+    ACCORDING_TO,
+    DATE_INTENT,
+    DEFINE_INTENT,
+    HOW,
+    MEANING,
+    NUMBER_INTENT,
+    OVERVIEW,
+    QUOTE_INTENT,
+    SCAFFOLD,
+    SMALL_TALK,
+    SPEECH_VERB,
+    WHO_INTENT,
+)
+from bot.text import STOPWORDS, normalize, stem, tokens
+from bot.vocab import SYNONYMS, derivation_roots
+
+# Endings of demonyms and adjectives of place ("finnish", "chechen", "pakistani").
+_DEMONYM_ENDINGS = ("ians", "ian", "ish", "ese", "ans", "an", "en", "is", "i")
+# "the president of france", "the head of the ELN": a role and what it belongs to.
+_OF_PHRASE = re.compile(r"\b(\w+) of (?:the )?(\w+)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Term:
+    """One content word of a question."""
+
+    word: str  # as typed, normalised
+    key: str  # the stem used for matching (after typo correction)
+    alts: frozenset[str]  # stems that count as this term (key plus corpus synonyms)
+    weight: float  # 0..1
+    known: bool  # False: the briefs never use this word
+    name: bool = False  # the briefs write it capitalised: a person, place or organisation
+    # A name before the verb of "what did X say/tell/think": the one whose words are asked for.
+    speaker: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Query:
+    text: str
+    norm: str
+    terms: tuple[Term, ...]
+    intents: frozenset[str]  # "overview", "quote", "number", "date", "who", "define"
+    topic_text: str  # the question without overview phrases, for title matching
+    # "who is the president of France": (president, France) as term positions. A sentence
+    # holds "France" for this question only next to "president" ("France 24 ... President
+    # Zelenskyy" and "buying from France and Italy" do not).
+    bound: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def weight(self) -> float:
+        return sum(t.weight for t in self.terms)
+
+
+def analyse(index: IndexData, text: str) -> Query:
+    """The question's weighted terms and what kind of answer it asks for."""
+    norm = normalize(text)
+    # Question words mistyped ("hw many", "wen did") still say what kind of answer is
+    # wanted: the intents are read from the text with them corrected.
+    norm = " ".join(index.vocab.question_word(w) for w in norm.split())
+    # "hey quick question, when did ...": the question starts after the small talk.
+    norm = SMALL_TALK.sub("", norm)
+    intents = _intents(norm)
+    terms = _terms(index, norm, _speaker_words(norm))
+    topic_text = " ".join(w for w in OVERVIEW.sub(" ", norm).split() if w not in STOPWORDS)
+    return Query(
+        text=text,
+        norm=norm,
+        terms=terms,
+        intents=intents,
+        bound=_bound(index, norm, terms, intents),
+        topic_text=topic_text,
+    )
+
+
+def _intents(norm: str) -> frozenset[str]:
+    intents = set()
+    if OVERVIEW.search(norm):
+        intents.add("overview")
+    if QUOTE_INTENT.search(norm):
+        intents.add("quote")
+    if NUMBER_INTENT.search(norm):
+        intents.add("number")
+    if DATE_INTENT.search(norm):
+        intents.add("date")
+    if WHO_INTENT.search(norm):
+        intents.add("who")
+    if (DEFINE_INTENT.search(norm) and len(norm.split()) <= 6) or MEANING.search(norm):
+        intents.add("define")
+    return frozenset(intents)
+
+
+def _speaker_words(norm: str) -> set[str]:
+    """Whose words are asked for: the words before "say" ("what did Kushner say about
+    Donbas"), or after "according to"."""
+    according = ACCORDING_TO.search(norm)
+    if according:
+        return set(tokens(norm[according.end() :]))
+    verb = SPEECH_VERB.search(norm)
+    return set(tokens(norm[: verb.start()])) if verb else set()
+
+
+def _terms(index: IndexData, norm: str, speaker_words: set[str]) -> tuple[Term, ...]:
+    words = [
+        w
+        for w in _spell_out(
+            index,
+            index.vocab.glue(
+                tokens(ACCORDING_TO.sub(" ", MEANING.sub(" ", HOW.sub(" ", norm)))), index.pairs
+            ),
+        )
+        if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
+    ]
+    terms: list[Term] = []
+    seen: set[str] = set()
+    for word in words:
+        known = index.vocab.knows(word) or stem(word) in index.postings
+        fixed = word if known else _place_of(index, word) or index.vocab.correct(word)
+        if fixed is not None and fixed in STOPWORDS:
+            continue  # "waht" was "what"
+        if fixed is None:
+            key, weight = stem(word), index.options.unknown_weight
+        else:
+            key = stem(fixed)
+            weight = index.idf.get(key, index.options.unknown_weight)
+        if key in seen or word in SCAFFOLD:
+            continue
+        seen.add(key)
+        alts = frozenset(
+            {key}
+            | index.aliases.get(key, frozenset())
+            | SYNONYMS.get(key, set())
+            | _derived_forms(index, key)
+        )
+        terms.append(
+            Term(
+                word=word,
+                key=key,
+                alts=alts,
+                weight=weight,
+                known=fixed is not None,
+                name=key in index.names,
+                speaker=word in speaker_words,
+            )
+        )
+    return tuple(terms)
+
+
+def _bound(
+    index: IndexData, norm: str, terms: tuple[Term, ...], intents: frozenset[str]
+) -> tuple[tuple[int, int], ...]:
+    """Pairs of term positions (head, tail): the tail counts only next to the head."""
+    bound: list[tuple[int, int]] = []
+    if intents & {"who", "define"}:
+        position = {t.word: i for i, t in enumerate(terms)}
+        for head, tail in _OF_PHRASE.findall(norm):
+            if head in position and tail in position:
+                bound.append((position[head], position[tail]))
+    # A two-word name of the briefs asked as such: its second word counts only next to the
+    # first ("band aid": not "the band ... Live Aid"; "north korea": not "South Korea").
+    for i in range(len(terms) - 1):
+        if (terms[i].key, terms[i + 1].key) in index.pairs:
+            bound.append((i, i + 1))
+    return tuple(bound)
+
+
+def _spell_out(index: IndexData, words: list[str]) -> list[str]:
+    """Initials the briefs never use, written out as the name they stand for there ("nk
+    troops" -> "north korea troops")."""
+    out: list[str] = []
+    for w in words:
+        full = index.initials.get(w) if 2 <= len(w) <= 3 and not index.vocab.knows(w) else None
+        out.extend(full or (w,))
+    return out
+
+
+def _derived_forms(index: IndexData, key: str) -> frozenset[str]:
+    """Corpus stems sharing a derivational root with `key` ("negotiat" -> "negotiation")."""
+    found: set[str] = set()
+    for root in derivation_roots(key):
+        found |= index.derived.get(root, frozenset())
+        if root in index.postings:
+            found.add(root)  # "modernization" -> the briefs' "modernize"
+    return frozenset(found)
+
+
+def _place_of(index: IndexData, word: str) -> str | None:
+    """The corpus name an unknown demonym refers to: "finnish" -> "finland", "chechen" ->
+    "chechnya" (the corpus writes "Finland-based", "Chechnya region"). Its stem without the
+    suffix (a doubled last letter undone) begins a word the briefs write capitalised, at most
+    four letters longer; the shortest such name wins. Tried before typo correction, which
+    would make "finnish" the common "finish"."""
+    if len(word) < 5 or not word.isalpha():
+        return None
+    for suffix in _DEMONYM_ENDINGS:
+        base = word[: -len(suffix)]
+        if not word.endswith(suffix) or len(base) < 3:
+            continue
+        if base[-1] == base[-2]:
+            base = base[:-1]
+        for length in range(len(base), len(base) + 5):
+            for cand in index.vocab.by_initial(length, base[0]):
+                if cand.startswith(base) and cand in index.proper:
+                    return cand
+        return None
+    return None

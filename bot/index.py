@@ -13,7 +13,15 @@ from dataclasses import dataclass, field, replace
 from typing import Self
 
 from bot.briefs import Brief, BriefSet, Cited, Quote
-from bot.intents import DEFINES, QUOTE_MARKS, REPORTED, has_date, has_number, has_quantity
+from bot.intents import (
+    DEFINES,
+    QUOTE_MARKS,
+    REPORTED,
+    counted_words,
+    has_date,
+    has_number,
+    has_quantity,
+)
 from bot.speakers import (
     acting_roles,
     described_speakers,
@@ -98,6 +106,9 @@ class MatchOptions:
     # article is about and is not missing.
     missing_name_factor: float = 0.7
     recurring_name: int = 3
+    # "How many X" where no figure in or next to the sentence stands next to X (bot.nearmiss
+    # rule 4): the count asked for is not there, however well the words match.
+    uncounted_factor: float = 0.7
     # Matched weight (in rarest-word units) that is sure enough however long the question is.
     saturation: float = 2.5
 
@@ -113,6 +124,8 @@ class IndexedSentence:
     sequence: tuple[str, ...]  # the stems of all its words, in order (for proximity)
     has_number: bool
     has_quantity: bool  # a figure that is not a year or a day of a date
+    # Stems of the words next to its figures (bot.intents.counted_words): what they count.
+    counted: frozenset[str] = frozenset()
     has_date: bool
     is_quote: bool
     group: int  # article-within-topic group, for context credit
@@ -250,6 +263,7 @@ class IndexData:
                         sequence=tuple(stem(w) for w in words),
                         has_number=has_number(item.text, words),
                         has_quantity=has_quantity(item.text, words),
+                        counted=frozenset(stem(w) for w in counted_words(words, STOPWORDS)),
                         has_date=has_date(item.text),
                         is_quote=isinstance(item, Quote)
                         or bool(QUOTE_MARKS.search(item.text))

@@ -71,6 +71,62 @@ def has_quantity(text: str, words: list[str]) -> bool:
     return bool(_DIGIT.search(_YEAR_OR_DATE.sub(" ", text)))
 
 
+_YEAR = re.compile(r"(1[89]|20)\d\d")
+_MONTHS = frozenset(
+    [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+# Words around a figure that say what it counts: "killed at least four people", "more than
+# 10,000 troops to support Russian forces".
+COUNTED_BEFORE = 3
+COUNTED_AFTER = 4
+
+
+def counted_words(words: list[str], stopwords: frozenset[str]) -> set[str]:
+    """The content words standing next to a figure that counts something (not a year, not the
+    day of a date), as `tokens` gives them: what the sentence's figures are figures of. "How
+    many nuclear weapons" is not answered by "10,000 troops", however near "nuclear" is."""
+    found: set[str] = set()
+    for i, word in enumerate(words):
+        if word in _NUMBER_WORDS:
+            pass
+        elif not _DIGIT.search(word) or _YEAR.fullmatch(word):
+            continue
+        elif i and words[i - 1] in _MONTHS:
+            continue  # "aug 12"
+        near = words[max(0, i - COUNTED_BEFORE) : i] + words[i + 1 : i + 1 + COUNTED_AFTER]
+        found.update(
+            w
+            for w in near
+            if w not in stopwords and w not in _NUMBER_WORDS and not _DIGIT.search(w)
+        )
+    return found
+
+
 def has_date(text: str) -> bool:
     """A year, a day of a month, or a weekday: what a "when" question wants to see."""
     if any(day in text for day in _WEEKDAYS):

@@ -49,7 +49,7 @@ from bot import nearmiss
 from bot.index import IndexData, IndexedSentence, IndexedTopic, MatchOptions
 from bot.intents import COUNT_INTENT
 from bot.query import Query, Term, analyse
-from bot.text import normalize
+from bot.text import normalize, tokens
 
 __all__ = [
     "NAME_MATCH",
@@ -103,6 +103,11 @@ class _Asked:
     speakers: tuple[Term, ...]
     topic_bits: int
     name_bits: int  # the bits of the question's known names
+    # "How many X" / "how much X": the stems that count as X, the words right after "how
+    # many" (empty when none follow: "how many died"); `each` for "how many" (X counted:
+    # next to the figure), not for "how much" (X measured: in the figure's sentence).
+    counted: frozenset[str] = frozenset()
+    each: bool = True
 
 
 def _asked(query: Query) -> _Asked:
@@ -125,6 +130,14 @@ def _asked(query: Query) -> _Asked:
         if term.name and term.known:
             name_bits |= 1 << i
     define = "define" in intents
+    counted: frozenset[str] = frozenset()
+    count = COUNT_INTENT.search(query.norm)
+    if count and number:
+        by_word = {t.word: t for t in terms}
+        for word in tokens(query.norm[count.end() :]):
+            if word not in by_word:
+                break
+            counted |= by_word[word].alts
     return _Asked(
         quote=quote,
         define=define,
@@ -134,6 +147,8 @@ def _asked(query: Query) -> _Asked:
         speakers=speakers,
         topic_bits=topic_bits,
         name_bits=name_bits,
+        counted=counted,
+        each=count is None or count.group(0) != "how much",
     )
 
 
@@ -297,7 +312,11 @@ class MatchIndex(IndexData):
             score = self._boosted(score, s, sid, asked, terms)
             # Near-miss rules 4-6.
             for kind in asked.figures:
-                if nearmiss.lacks_nearby(self, sid, kind):
+                if kind == "has_quantity" and asked.counted:
+                    if nearmiss.counts_other(self, sid, asked.counted, each=asked.each):
+                        coverage *= options.uncounted_factor
+                        plain *= options.uncounted_factor
+                elif nearmiss.lacks_nearby(self, sid, kind):
                     coverage *= options.intent_mismatch
                     plain *= options.intent_mismatch
             if asked.speakers and not nearmiss.spoken_by(self, sid, asked.speakers):
@@ -352,7 +371,12 @@ class MatchIndex(IndexData):
         elif asked.quote:
             score *= mismatch
         for kind in asked.figures:
-            score = score + boost if getattr(s, kind) else score * mismatch
+            if kind == "has_quantity" and asked.counted:
+                # "how many X": a figure of something else is no figure for it.
+                has = nearmiss.counts(s, asked.counted, each=asked.each)
+            else:
+                has = getattr(s, kind)
+            score = score + boost if has else score * mismatch
         if asked.define and s.defines:
             score += boost
         if s.section == "summary":

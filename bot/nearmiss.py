@@ -21,8 +21,11 @@ examples.
    article names it elsewhere. "how many Indian students study in Russia" is not answered by
    "Indian students studying" in the United States.
 4. No figure, no date (`intent_mismatch`, 0.7): "how many" with no figure (a year is none),
-   "when" with no date, in the sentence or next to it. (The rank pays the same factor for the
-   sentence alone, in bot.match.)
+   "when" with no date, in the sentence or next to it. "How many X" / "how much X" want a
+   figure of X (`uncounted_factor`, 0.7): X within a few words of the figure ("how many"),
+   or in the figure's sentence ("how much"), in the sentence or next to it. "How many nuclear
+   weapons does North Korea have" is not answered by "the nuclear-armed North" next to "more
+   than 10,000 troops". (The rank pays the same factor for the sentence alone, in bot.match.)
 5. Another speaker (`other_speaker_factor`, 0.6): "what did X say" where X speaks neither in the
    sentence nor in the one next to it; X merely mentioned while someone else speaks.
 6. Off topic (`off_topic_factor`, 0.6): "what did X say about Y" where neither the sentence nor
@@ -38,7 +41,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.index import IndexData, MatchOptions
+from bot.index import IndexData, IndexedSentence, MatchOptions
 
 if TYPE_CHECKING:
     from bot.query import Term
@@ -54,7 +57,9 @@ def worst_factor(options: MatchOptions, intents: int, speakers: bool) -> float:
     """The lowest product of factors a sentence can get: the pruning bound in bot.match.
     `intents`: how many of quote/number/date the question asks for."""
     factor = (
-        options.near_miss_factor * options.passing_mention_factor * options.intent_mismatch**intents
+        options.near_miss_factor
+        * options.passing_mention_factor
+        * min(options.intent_mismatch, options.uncounted_factor) ** intents
     )
     factor *= options.missing_name_factor
     if speakers:
@@ -143,6 +148,23 @@ def lacks_nearby(index: IndexData, sid: int, kind: str) -> bool:
         return False
     before, after = index.neighbours.get(sid, ((), ()))
     return not any(getattr(index.sentences[n], kind) for n in (*before[:1], *after[:1]))
+
+
+def counts(s: IndexedSentence, counted: frozenset[str], *, each: bool) -> bool:
+    """Whether a figure of sentence `s` is a figure of X (`counted`, the stems of X): X within
+    a few words of it for "how many X" (`each`), X in the sentence for "how much X"."""
+    if each:
+        return not counted.isdisjoint(s.counted)
+    return s.has_number and not counted.isdisjoint(s.terms)
+
+
+def counts_other(index: IndexData, sid: int, counted: frozenset[str], *, each: bool) -> bool:
+    """Rule 4 for "how many X" and "how much X": no figure in sentence `sid` or next to it is a
+    figure of X (`counts`)."""
+    before, after = index.neighbours.get(sid, ((), ()))
+    return not any(
+        counts(index.sentences[n], counted, each=each) for n in (sid, *before[:1], *after[:1])
+    )
 
 
 def spoken_by(index: IndexData, sid: int, speakers: Sequence[Term]) -> bool:

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from bot.briefs import Brief, BriefSet, Cited, Index, IndexEntry, Source, load_briefs
 from bot.config import MatchingConfig
 from bot.engine import Engine
-from bot.intents import has_number, has_quantity
+from bot.intents import counted_words, has_number, has_quantity
 from bot.match import MatchIndex, MatchOptions, _close
 from bot.speakers import acting_roles, described_speakers, roles_in, speakers_in, subject_name
-from bot.text import normalize, stem, tokens
+from bot.text import STOPWORDS, normalize, stem, tokens
 from bot.vocab import (
     defined_abbreviations,
     demonym_aliases,
@@ -747,6 +747,47 @@ def test_how_many_is_not_answered_with_confidence_by_a_sentence_without_a_figure
     count = index.rank_sentences(index.query("how many indian students are in the united states"))
     assert count[0].sentence.id == plain.sentence.id  # "large numbers", no figure near it
     assert count[0].score == pytest.approx(plain.score * 0.7)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "counted"),
+    [
+        ("Pyongyang deployed more than 10,000 troops.", {"deployed", "troops"}),
+        ("The attack killed at least four people.", {"killed", "least", "people"}),
+        ("It signed a pact in 2024, on Aug. 12.", set()),  # a year and a day count nothing
+        ("Putin visited the nuclear-armed North.", set()),
+    ],
+)
+def test_a_figure_counts_the_words_next_to_it(sentence: str, counted: set[str]) -> None:
+    assert counted_words(tokens(sentence), STOPWORDS) == counted
+
+
+NORTH_KOREA_TROOPS = article(
+    "North Korea troops not in combat in Kursk",
+    [
+        "Pyongyang deployed more than 10,000 troops to support Russian forces in Kursk.",
+        "The two countries signed a defence pact when Putin visited the nuclear-armed North.",
+        "Ukraine said it had captured several soldiers.",
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "uncounted"),
+    [
+        ("how many nuclear weapons does north korea have", True),  # the figure counts troops
+        ("how many troops did pyongyang deploy", False),
+        ("how many soldiers did pyongyang send", False),  # a synonym of what it counts
+        ("how much oil does pyongyang get", True),  # a figure, but none in a sentence on oil
+    ],
+)
+def test_how_many_x_wants_a_figure_of_x(question: str, uncounted: bool) -> None:
+    strict = MatchIndex.build(NORTH_KOREA_TROOPS)
+    lenient = MatchIndex.build(NORTH_KOREA_TROOPS, MatchOptions(uncounted_factor=1.0))
+    got = strict.rank_sentences(strict.query(question))[0]
+    base = lenient.rank_sentences(lenient.query(question))[0]
+    assert got.sentence.id == base.sentence.id
+    assert got.score == pytest.approx(base.score * (0.7 if uncounted else 1.0))
 
 
 @pytest.mark.parametrize(

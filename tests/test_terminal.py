@@ -41,9 +41,9 @@ def test_ask_prints_answer_sources_topic_and_hint() -> None:
     sources = [line for line in lines if line.startswith("  [")]
     # Sentences from one article share a line: "[1, 2] ..., seeds/000_....txt:4,21".
     assert len(sources) == 1
-    assert sources[0].startswith(
-        '  [1, 2, 3] The New York Times, "The Fiercest Fighting of the Ukraine War May Be in Russia", '
-        "2025-02-10, seeds/000_d182a795cbf2b895.txt:4,21,"
+    assert sources[0] == (
+        '  [1, 2] The New York Times, "The Fiercest Fighting of the Ukraine War May Be in Russia", '
+        "2025-02-10, seeds/000_d182a795cbf2b895.txt:4,21"
     )
     assert "Topic: The battle for Kursk (kursk-fighting)" in lines
     assert lines[-1].startswith("Next: ")

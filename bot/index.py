@@ -164,6 +164,8 @@ class IndexData:
     sentences: list[IndexedSentence]
     topics: dict[str, IndexedTopic]
     postings: dict[str, list[int]]
+    # stem -> the sentences with a figure standing next to it (IndexedSentence.counted).
+    counted_postings: dict[str, list[int]] = field(default_factory=dict)
     idf: dict[str, float]  # stem -> weight 0..1
     aliases: dict[str, frozenset[str]]
     # Root -> corpus stems derived from it (bot.vocab.derivations): "negotiating" meets
@@ -310,9 +312,12 @@ class IndexData:
             size = topics[slug].size + smooth
             topics[slug].salience.update({t: c / size / best_share[t] for t, c in counts.items()})
         postings: dict[str, list[int]] = defaultdict(list)
+        counted: dict[str, list[int]] = defaultdict(list)
         for s in sentences:
             for t in s.terms:
                 postings[t].append(s.id)
+            for t in s.counted:
+                counted[t].append(s.id)
         for topic in topics.values():
             for t in topic.name_terms:
                 postings.setdefault(t, [])
@@ -331,6 +336,7 @@ class IndexData:
             sentences=sentences,
             topics=topics,
             postings=dict(postings),
+            counted_postings=dict(counted),
             idf=idf,
             aliases=_merge(demonym_aliases(set(postings)), spelling_variants(names)),
             derived=derivations(postings),

@@ -252,6 +252,10 @@ class MatchIndex(IndexData):
             / (base + worst_penalty)
             * nearmiss.worst_factor(options, asked.kinds_doubted, bool(asked.speakers))
         )
+        # "How many X": the sentences with a figure of X, and those next to one.
+        counting = (
+            nearmiss.figures_of(self, asked.counted, each=asked.each) if asked.counted else None
+        )
         group_masks: dict[int, int] = {}
         doubts: dict[int, tuple[float, float, float]] = {}
         passing: frozenset[int] | None = None  # computed when first needed
@@ -309,11 +313,11 @@ class MatchIndex(IndexData):
             score = found / (base + penalty + extra) * factor
             plain = min(1.0, found / (base + penalty)) * factor
             coverage = min(1.0, found / (base + penalty + extra)) * factor
-            score = self._boosted(score, s, sid, asked, terms)
+            score = self._boosted(score, s, sid, asked, terms, counting)
             # Near-miss rules 4-6.
             for kind in asked.figures:
-                if kind == "has_quantity" and asked.counted:
-                    if nearmiss.counts_other(self, sid, asked.counted, each=asked.each):
+                if kind == "has_quantity" and counting is not None:
+                    if sid not in counting[1]:
                         coverage *= options.uncounted_factor
                         plain *= options.uncounted_factor
                 elif nearmiss.lacks_nearby(self, sid, kind):
@@ -355,7 +359,13 @@ class MatchIndex(IndexData):
         return matched
 
     def _boosted(
-        self, score: float, s: IndexedSentence, sid: int, asked: _Asked, terms: tuple[Term, ...]
+        self,
+        score: float,
+        s: IndexedSentence,
+        sid: int,
+        asked: _Asked,
+        terms: tuple[Term, ...],
+        counting: tuple[frozenset[int], frozenset[int]] | None,
     ) -> float:
         """The rank: the score with the boosts for what the question asks for (a quotation, a
         figure, a date, a definition; the summary a little) and `intent_mismatch` without."""
@@ -371,9 +381,9 @@ class MatchIndex(IndexData):
         elif asked.quote:
             score *= mismatch
         for kind in asked.figures:
-            if kind == "has_quantity" and asked.counted:
+            if kind == "has_quantity" and counting is not None:
                 # "how many X": a figure of something else is no figure for it.
-                has = nearmiss.counts(s, asked.counted, each=asked.each)
+                has = sid in counting[0]
             else:
                 has = getattr(s, kind)
             score = score + boost if has else score * mismatch

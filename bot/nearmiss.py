@@ -41,7 +41,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.index import IndexData, IndexedSentence, MatchOptions
+from bot.index import IndexData, MatchOptions
 
 if TYPE_CHECKING:
     from bot.query import Term
@@ -150,21 +150,27 @@ def lacks_nearby(index: IndexData, sid: int, kind: str) -> bool:
     return not any(getattr(index.sentences[n], kind) for n in (*before[:1], *after[:1]))
 
 
-def counts(s: IndexedSentence, counted: frozenset[str], *, each: bool) -> bool:
-    """Whether a figure of sentence `s` is a figure of X (`counted`, the stems of X): X within
-    a few words of it for "how many X" (`each`), X in the sentence for "how much X"."""
-    if each:
-        return not counted.isdisjoint(s.counted)
-    return s.has_number and not counted.isdisjoint(s.terms)
-
-
-def counts_other(index: IndexData, sid: int, counted: frozenset[str], *, each: bool) -> bool:
-    """Rule 4 for "how many X" and "how much X": no figure in sentence `sid` or next to it is a
-    figure of X (`counts`)."""
-    before, after = index.neighbours.get(sid, ((), ()))
-    return not any(
-        counts(index.sentences[n], counted, each=each) for n in (sid, *before[:1], *after[:1])
-    )
+def figures_of(
+    index: IndexData, counted: frozenset[str], *, each: bool
+) -> tuple[frozenset[int], frozenset[int]]:
+    """Rule 4 for "how many X" and "how much X" (`counted`: the stems of X): the sentences with
+    a figure of X (X within a few words of a figure for "how many", `each`; X in a sentence
+    with a figure for "how much"), and those with their neighbours. A sentence outside the
+    second set has no figure of X in or next to it."""
+    found: set[int] = set()
+    for alt in counted:
+        if each:
+            found.update(index.counted_postings.get(alt, ()))
+        else:
+            found.update(
+                sid for sid in index.postings.get(alt, ()) if index.sentences[sid].has_number
+            )
+    near = set(found)
+    for sid in found:
+        before, after = index.neighbours.get(sid, ((), ()))
+        near.update(before[:1])
+        near.update(after[:1])
+    return frozenset(found), frozenset(near)
 
 
 def spoken_by(index: IndexData, sid: int, speakers: Sequence[Term]) -> bool:

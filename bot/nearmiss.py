@@ -22,10 +22,11 @@ examples.
    "Indian students studying" in the United States.
 4. No figure, no date (`intent_mismatch`, 0.7): "how many" with no figure (a year is none),
    "when" with no date, in the sentence or next to it. "How many X" / "how much X" want a
-   figure of X (`uncounted_factor`, 0.7): X within a few words of the figure ("how many"),
-   or in the figure's sentence ("how much"), in the sentence or next to it. "How many nuclear
-   weapons does North Korea have" is not answered by "the nuclear-armed North" next to "more
-   than 10,000 troops". (The rank pays the same factor for the sentence alone, in bot.match.)
+   figure of X (`uncounted_factor`, 0.5: on its own, no sentence passes the default cutoff
+   without one): X within a few words of the figure in its clause ("how many"), or in the
+   figure's sentence ("how much"), in the sentence or next to it. "How many nuclear weapons
+   does North Korea have" is not answered by "the nuclear-armed North" next to "more than
+   10,000 troops". (The rank pays `intent_mismatch` for the sentence alone, in bot.match.)
 5. Another speaker (`other_speaker_factor`, 0.6): "what did X say" where X speaks neither in the
    sentence nor in the one next to it; X merely mentioned while someone else speaks.
 6. Off topic (`off_topic_factor`, 0.6): "what did X say about Y" where neither the sentence nor

@@ -208,7 +208,9 @@ NUMBER_INTENT = re.compile(
     r"figure|figures|total|toll|amount|count|size|billion|million|estimate|estimated)\b"
 )
 # A count asked for: answered by a quantity, not by a year ("how many troops ... since 2020").
-COUNT_INTENT = re.compile(r"\bhow (many|much)\b|\bnumber of\b")
+COUNT_INTENT = re.compile(
+    r"\bhow (many|much)\b|\b(number|price|cost|value|population|size|amount) of\b"
+)
 # "when" opens a date question; inside one ("killed when a missile hit") it does not.
 DATE_INTENT = re.compile(
     r"^(when|since when|until when)\b|\b(what|which) (date|year|day|month|time)\b"

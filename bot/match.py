@@ -103,9 +103,10 @@ class _Asked:
     speakers: tuple[Term, ...]
     topic_bits: int
     name_bits: int  # the bits of the question's known names
-    # "How many X" / "how much X": the stems that count as X, the words right after "how
-    # many" (empty when none follow: "how many died"); `each` for "how many" (X counted:
-    # next to the figure), not for "how much" (X measured: in the figure's sentence).
+    # "How many X" / "how much X" / "the price of X": the stems that count as X, the words
+    # right after "how many" (empty when none follow: "how many died"); `each` for "how many"
+    # and "number of" (X counted: next to the figure), not for "how much", "price of" and
+    # the like (X measured: in the figure's sentence).
     counted: frozenset[str] = frozenset()
     each: bool = True
 
@@ -134,7 +135,10 @@ def _asked(query: Query) -> _Asked:
     count = COUNT_INTENT.search(query.norm)
     if count and number:
         by_word = {t.word: t for t in terms}
-        for word in tokens(query.norm[count.end() :]):
+        after = tokens(query.norm[count.end() :])
+        while after and after[0] in ("a", "an", "the"):
+            after = after[1:]  # "the price of a harley davidson"
+        for word in after:
             if word not in by_word:
                 break
             counted |= by_word[word].alts
@@ -148,7 +152,7 @@ def _asked(query: Query) -> _Asked:
         topic_bits=topic_bits,
         name_bits=name_bits,
         counted=counted,
-        each=count is None or count.group(0) != "how much",
+        each=count is None or count.group(0) in ("how many", "number of"),
     )
 
 

@@ -783,6 +783,8 @@ NORTH_KOREA_TROOPS = article(
         ("how many troops did pyongyang deploy", False),
         ("how many soldiers did pyongyang send", False),  # a synonym of what it counts
         ("how much oil does pyongyang get", True),  # a figure, but none in a sentence on oil
+        ("the price of the captured soldiers", True),  # no figure in or next to that sentence
+        ("the number of troops pyongyang deployed", False),
     ],
 )
 def test_how_many_x_wants_a_figure_of_x(question: str, uncounted: bool) -> None:

@@ -327,14 +327,15 @@ class MatchIndex(IndexData):
                 elif nearmiss.lacks_nearby(self, sid, kind):
                     coverage *= options.intent_mismatch
                     plain *= options.intent_mismatch
-            if asked.speakers and not nearmiss.spoken_by(self, sid, asked.speakers):
+            speaking = nearmiss.speaking(self, sid, asked.speakers) if asked.speakers else ()
+            if asked.speakers and not speaking:
                 score *= options.other_speaker_factor
                 coverage *= options.other_speaker_factor
                 plain *= options.other_speaker_factor
             if (
                 asked.topic_bits
                 and not mask & asked.topic_bits
-                and not nearmiss.window_mask(self, sid, terms, asked.topic_bits)
+                and not nearmiss.on_topic(self, sid, terms, asked.topic_bits, speaking)
             ):
                 score *= options.off_topic_factor
                 coverage *= options.off_topic_factor

@@ -30,8 +30,8 @@ examples.
 5. Another speaker (`other_speaker_factor`, 0.6): "what did X say" where X speaks neither in the
    sentence nor in the one next to it; X merely mentioned while someone else speaks.
 6. Off topic (`off_topic_factor`, 0.6): "what did X say about Y" where neither the sentence nor
-   its neighbours hold a word of Y: the Finnish analyst on Sudzha is no answer about North
-   Korea.
+   its neighbours hold a word of Y (the Finnish analyst on Sudzha is no answer about North
+   Korea), or where X speaks only in the sentence next to it and neither holds Y.
 
 Rules 1 and 2 depend on the article only and are worked out once per article and question.
 """
@@ -174,16 +174,34 @@ def figures_of(
     return frozenset(found), frozenset(near)
 
 
-def spoken_by(index: IndexData, sid: int, speakers: Sequence[Term]) -> bool:
-    """Rule 5: whether one of `speakers` speaks in sentence `sid` or right before or after it
-    (a quotation continued or introduced)."""
+def speaking(index: IndexData, sid: int, speakers: Sequence[Term]) -> tuple[int, ...]:
+    """Rule 5: the sentences among `sid` and the ones right before and after it (a quotation
+    continued or introduced) in which one of `speakers` speaks."""
     before, after = index.neighbours.get(sid, ((), ()))
+    found = []
     for nid in (sid, *before[:1], *after[:1]):
         near = index.sentences[nid]
         said_by = near.speaker | near.subject | near.roles
         if said_by and any(not t.alts.isdisjoint(said_by) for t in speakers):
-            return True
-    return False
+            found.append(nid)
+    return tuple(found)
+
+
+def on_topic(
+    index: IndexData, sid: int, terms: Sequence[Term], topic: int, spoken: tuple[int, ...]
+) -> bool:
+    """Rule 6: whether X's words in or next to sentence `sid` (`spoken`, from `speaking`) are
+    about Y (`topic`, term bits) when `sid` itself lacks Y. Where X speaks in `sid`, Y may be
+    in a sentence next to it; where X speaks only next to it, Y must be in that sentence: "A
+    court ordered the arrest of Navalnaya." between a sentence on Modi and "Navalnaya ... was
+    accused" is not her word on Modi."""
+    if not spoken or sid in spoken:
+        return bool(window_mask(index, sid, terms, topic))
+    return any(
+        topic >> i & 1 and not term.alts.isdisjoint(index.sentences[n].terms)
+        for n in spoken
+        for i, term in enumerate(terms)
+    )
 
 
 def window_mask(index: IndexData, sid: int, terms: Sequence[Term], candidates: int) -> int:

@@ -706,6 +706,27 @@ def test_a_speaker_on_another_subject_is_a_near_miss() -> None:
     assert strict.rank_sentences(strict.query(on))[0].score >= cutoff
 
 
+def test_words_of_x_next_to_the_sentence_must_be_about_y() -> None:
+    briefs = article(
+        "Modi bear-hugs Putin in Moscow",
+        [
+            "Even as Modi embraced Putin, the Russian judicial system was on full display.",
+            "A Russian court on Tuesday ordered the arrest of Yulia Navalnaya, the widow of "
+            "Alexei Navalny.",
+            "Navalnaya, who is living outside Russia, was accused of extremism.",
+            "Navalnaya said the case against her was a farce and that Modi should know it.",
+        ],
+    )
+    strict = MatchIndex.build(briefs)
+    lenient = MatchIndex.build(briefs, MatchOptions(off_topic_factor=1.0))
+    question = "what did navalnaya say about modi"
+    ranked = {m.sentence.id: m.score for m in strict.rank_sentences(strict.query(question))}
+    base = {m.sentence.id: m.score for m in lenient.rank_sentences(lenient.query(question))}
+    # Modi before it, Navalnaya acting after it: not her words on Modi.
+    assert ranked[1] == pytest.approx(base[1] * 0.6)
+    assert ranked[3] == pytest.approx(base[3])  # her words, naming Modi
+
+
 MODI_IN_WASHINGTON = article(
     "Modi Hopes a White House Visit Will Keep India Out of Trump’s Sights",
     [

@@ -15,6 +15,7 @@ from typing import Self
 from bot.briefs import Brief, BriefSet, Cited, Quote
 from bot.intents import (
     DEFINES,
+    FUTURE,
     QUOTE_MARKS,
     REPORTED,
     counted_words,
@@ -112,6 +113,9 @@ class MatchOptions:
     # misses passed ("how many nuclear weapons does north korea have") and one paraphrase the
     # pairing cannot see was answered ("12 million subjects" for Jordanians).
     uncounted_factor: float = 0.5
+    # A question on what is still to come ("when will ...", "the next summit") answered by a
+    # sentence that tells of none (bot.nearmiss rule 4): its date is of something past ("the 2019 BRICS Summit in Brazil" for "the next one").
+    tense_factor: float = 0.6
     # Matched weight (in rarest-word units) that is sure enough however long the question is.
     saturation: float = 2.5
 
@@ -130,6 +134,7 @@ class IndexedSentence:
     # Stems of the words next to its figures (bot.intents.counted_words): what they count.
     counted: frozenset[str] = frozenset()
     has_date: bool
+    future: bool = False  # tells of what is still to come ("will", "plans to", "next week")
     is_quote: bool
     group: int  # article-within-topic group, for context credit
     speaker: frozenset[str] = frozenset()  # stems of a Quote's speaker
@@ -274,6 +279,7 @@ class IndexData:
                         if has_number(item.text, words)
                         else frozenset(),
                         has_date=has_date(item.text),
+                        future=bool(FUTURE.search(item.text)),
                         is_quote=isinstance(item, Quote)
                         or bool(QUOTE_MARKS.search(item.text))
                         or not REPORTED.isdisjoint(words),

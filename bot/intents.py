@@ -216,6 +216,17 @@ DATE_INTENT = re.compile(
     r"^(when|since when|until when)\b|\b(what|which) (date|year|day|month|time)\b"
     r"|\b(since|until) when\b|^(on )?what (date|day)\b"
 )
+# A date question about what is still to come: "when will ...", "when is X visiting ...", "the
+# next summit".
+FUTURE_QUESTION = re.compile(
+    r"\bwhen (will|shall)\b|\bwhen (is|are)\b.*\b\w+ing\b|\b(next|upcoming)\b"
+)
+# A sentence telling of what is still to come.
+FUTURE = re.compile(
+    r"\b(will|would|shall|plans? to|planned|planning|scheduled|expected to|set to|due to|next|"
+    r"upcoming|later this|is to|are to)\b",
+    re.IGNORECASE,
+)
 # The verbs of "what did X say": X, the name before the verb, is whose words are asked for
 # ("according to X": the name after it). Not "think" or "position": "why does Moscow think the
 # offer is a trap" asks why, not for Moscow's words.

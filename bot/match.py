@@ -47,7 +47,7 @@ from rapidfuzz import fuzz, process
 
 from bot import nearmiss
 from bot.index import IndexData, IndexedSentence, IndexedTopic, MatchOptions
-from bot.intents import COUNT_INTENT
+from bot.intents import COUNT_INTENT, FUTURE_QUESTION
 from bot.query import Query, Term, analyse
 from bot.text import normalize, tokens
 
@@ -109,6 +109,7 @@ class _Asked:
     # the like (X measured: in the figure's sentence).
     counted: frozenset[str] = frozenset()
     each: bool = True
+    future: bool = False  # a date question on what is still to come
 
 
 def _asked(query: Query) -> _Asked:
@@ -152,6 +153,7 @@ def _asked(query: Query) -> _Asked:
         topic_bits=topic_bits,
         name_bits=name_bits,
         counted=counted,
+        future=date and bool(FUTURE_QUESTION.search(query.norm)),
         each=count is None or count.group(0) in ("how many", "number of"),
     )
 
@@ -327,6 +329,10 @@ class MatchIndex(IndexData):
                 elif nearmiss.lacks_nearby(self, sid, kind):
                     coverage *= options.intent_mismatch
                     plain *= options.intent_mismatch
+            if asked.future and nearmiss.past_only(self, sid):
+                score *= options.tense_factor
+                coverage *= options.tense_factor
+                plain *= options.tense_factor
             speaking = nearmiss.speaking(self, sid, asked.speakers) if asked.speakers else ()
             if asked.speakers and not speaking:
                 score *= options.other_speaker_factor

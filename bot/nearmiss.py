@@ -27,6 +27,8 @@ examples.
    figure's sentence ("how much"), in the sentence or next to it. "How many nuclear weapons
    does North Korea have" is not answered by "the nuclear-armed North" next to "more than
    10,000 troops". (The rank pays `intent_mismatch` for the sentence alone, in bot.match.)
+   A question on what is still to come ("when will X", "when is X visiting", "the next
+   summit") wants a sentence that tells of the future (`tense_factor`, 0.6): "the 2019 BRICS Summit in Brazil" does not date the next one.
 5. Another speaker (`other_speaker_factor`, 0.6): "what did X say" where X speaks neither in the
    sentence nor in the one next to it; X merely mentioned while someone else speaks.
 6. Off topic (`off_topic_factor`, 0.6): "what did X say about Y" where neither the sentence nor
@@ -61,6 +63,7 @@ def worst_factor(options: MatchOptions, intents: int, speakers: bool) -> float:
         options.near_miss_factor
         * options.passing_mention_factor
         * min(options.intent_mismatch, options.uncounted_factor) ** intents
+        * options.tense_factor
     )
     factor *= options.missing_name_factor
     if speakers:
@@ -172,6 +175,12 @@ def figures_of(
         near.update(before[:1])
         near.update(after[:1])
     return frozenset(found), frozenset(near)
+
+
+def past_only(index: IndexData, sid: int) -> bool:
+    """Rule 4 for "when will": sentence `sid` tells of nothing still to come. (Its neighbours
+    do not count: "will" is in most news paragraphs.)"""
+    return not index.sentences[sid].future
 
 
 def speaking(index: IndexData, sid: int, speakers: Sequence[Term]) -> tuple[int, ...]:

@@ -727,6 +727,33 @@ def test_words_of_x_next_to_the_sentence_must_be_about_y() -> None:
     assert ranked[3] == pytest.approx(base[3])  # her words, naming Modi
 
 
+@pytest.mark.parametrize(
+    ("question", "first", "past"),
+    [
+        ("when is the next brics summit in brazil", 0, True),  # 2019 dates the last one
+        ("when was the brics summit in brazil", 0, False),
+        ("when will putin visit mongolia", 1, False),
+        ("when did putin visit mongolia", 1, False),  # a question on the past takes either
+    ],
+)
+def test_a_question_on_what_is_to_come_wants_a_sentence_on_the_future(
+    question: str, first: int, past: bool
+) -> None:
+    briefs = article(
+        "Putin's travels",
+        [
+            "The leaders last met on the sidelines of the 2019 BRICS Summit in Brazil.",
+            "Mr. Putin plans to visit Mongolia on Sept. 3, the Kremlin said.",
+        ],
+    )
+    strict = MatchIndex.build(briefs)
+    lenient = MatchIndex.build(briefs, MatchOptions(tense_factor=1.0))
+    got = strict.rank_sentences(strict.query(question))[0]
+    base = lenient.rank_sentences(lenient.query(question))[0]
+    assert got.sentence.id == base.sentence.id == first
+    assert got.score == pytest.approx(base.score * (0.6 if past else 1.0))
+
+
 MODI_IN_WASHINGTON = article(
     "Modi Hopes a White House Visit Will Keep India Out of Trump’s Sights",
     [

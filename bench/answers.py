@@ -10,8 +10,9 @@ The baseline is bm25s over every sentence of the raw seeds (no cleaning), replyi
 top sentences up to the engine's reply length for the same question; it declines only when
 no sentence shares a word with the question. Figures are given for the tuned part, the
 held-out part (written with the matcher), the fresh and fresh2 parts (each written later, and
-scored before the engine was changed after it), the fresh3, fresh4 and fresh5 parts
-(written after those changes, each scored once before the next round of changes), the near-miss probes (all must-decline) and all questions. "Overall" is the share of all questions handled right:
+scored before the engine was changed after it), the fresh3 to fresh6 parts
+(written after those changes, each scored once before the next round of changes; fresh6
+after the last), the near-miss probes (all must-decline) and all questions. "Overall" is the share of all questions handled right:
 answerable ones answered with the expected text, must-decline ones declined.
 """
 
@@ -37,7 +38,7 @@ from bot.config import Config, load_config  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.text import normalize, tokens  # noqa: E402
 
-GROUPS = ["tuned", "held-out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "probes"]
+GROUPS = ["tuned", "held-out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "probes"]
 SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])")
 
 
@@ -47,7 +48,7 @@ class Case:
     kind: str
     expect: tuple[str, ...]
     # "tuned", "held-out" (written with the matcher), "fresh", "fresh2" (each written later,
-    # and scored before the engine changed after it), "fresh3", "fresh4", "fresh5" (written
+    # and scored before the engine changed after it), "fresh3" to "fresh6" (written
     # after those changes, scored once before the next),
     # "probes" (near-miss declines written to test declines)
     group: str
@@ -377,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
                 "fresh3": "3",
                 "fresh4": "4",
                 "fresh5": "5",
+                "fresh6": "6",
                 "probes": "P",
             }.get(o.case.group, "B")
             want = "DECLINE" if o.case.must_decline else " | ".join(o.case.expect)

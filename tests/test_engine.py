@@ -226,6 +226,7 @@ def _shares(engine: Engine, cases: list[dict[str, object]]) -> tuple[float, floa
         ("fresh3", 0.70, 0.95),  # written after them, scored once (73.1%, 75%): 73.1%, 100%
         ("fresh4", 0.64, 0.80),  # scored once (61.1%, 66.7%), now 66.7% and 83.3%
         ("fresh5", 0.75, 0.78),  # scored once (74.1%, 63.6%), now 77.8% and 81.8%
+        ("fresh6", 0.55, 0.55),  # written after every change, scored once: 60% and 60%
         ("probes", None, 0.88),  # near-miss declines: 90.6%
     ],
 )

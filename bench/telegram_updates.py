@@ -27,7 +27,6 @@ import asyncio
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -55,6 +54,7 @@ from bot.config import (  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.subscriptions import Store  # noqa: E402
 from bot.tg.app import CONCURRENT_UPDATES, CONNECTION_POOL_SIZE, build_application  # noqa: E402
+from tests.e2e.cluster import FakeBotApi  # noqa: E402
 from tests.tg.fakebotapi import TOKEN, callback_data_update, message_data  # noqa: E402
 
 OFF_TOPIC = [
@@ -90,35 +90,6 @@ def workload(engine: Engine, n: int, seed: int = 7) -> list[dict[str, Any]]:
     return updates
 
 
-class FakeServerProcess:
-    """The fake Bot API in its own process, as Telegram is on another machine."""
-
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.tg.fakebotapi", "0"],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-        assert self.proc.stdout is not None
-        self.port = int(self.proc.stdout.readline())
-        self.base_url = f"http://127.0.0.1:{self.port}/bot"
-        self.control = f"http://127.0.0.1:{self.port}/_fake"
-
-    def cpu_seconds(self) -> float:
-        """CPU time the server process has used (Linux /proc), 0.0 where unavailable."""
-        try:
-            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
 def first_replies(calls: list[list[Any]]) -> dict[str, float]:
     """chat id -> when the fake received the first reply sent to it."""
     out: dict[str, float] = {}
@@ -130,7 +101,7 @@ def first_replies(calls: list[list[Any]]) -> dict[str, float]:
 
 async def run_phase(
     client: httpx.AsyncClient,
-    server: FakeServerProcess,
+    server: FakeBotApi,
     updates: list[dict[str, Any]],
     rate: float | None,
     time_limit: float,
@@ -206,7 +177,7 @@ async def bench(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
         briefs = ROOT / "briefs" if (ROOT / "briefs" / "index.yaml").exists() else None
         briefs = briefs or ROOT / "tests" / "tg" / "briefs"
     results = []
-    server = FakeServerProcess()
+    server = FakeBotApi()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             config = Config(

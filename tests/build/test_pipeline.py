@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -194,6 +196,21 @@ def test_ensure_briefs_builds_only_when_missing_or_stale(tmp_path: Path) -> None
     slug = next(iter(load_briefs(config.briefs))).slug
     renamed = dataclasses.replace(config, topics=TopicsConfig(rename={slug: "A new title"}))
     assert ensure_briefs(renamed, progress=False) is not None  # config.yaml's topics changed
+
+
+def _ensure_in_process(seeds: str, briefs: str) -> bool:
+    return ensure_briefs(Config(seeds=Path(seeds), briefs=Path(briefs)), progress=False) is not None
+
+
+def test_replicas_starting_together_on_stale_briefs_build_once(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    briefs = tmp_path / "briefs"
+    with ProcessPoolExecutor(3, mp_context=multiprocessing.get_context("spawn")) as pool:
+        built = list(pool.map(_ensure_in_process, [str(seeds)] * 3, [str(briefs)] * 3))
+    assert sorted(built) == [False, False, True]
+    assert len(load_briefs(briefs)) > 0
+    assert not list(tmp_path.glob(".briefs.new-*")) and not list(tmp_path.glob(".briefs.old-*"))
 
 
 def test_config_can_rename_merge_and_pin_topics_of_the_seeds(

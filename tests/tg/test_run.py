@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 
 from bot.__main__ import _parser, with_port
 from bot.config import Config
 from bot.tg.services import replica_name
+from tests.e2e.cluster import FakeBotApi, free_port
 
 from .fakebotapi import TOKEN, message_data
 
@@ -51,17 +51,8 @@ def test_run_bot_polls_answers_and_stops_cleanly_on_interrupt(
     tmp_path: Path, briefs_dir: Path
 ) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": TOKEN}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.tg.fakebotapi", "0"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    server = FakeBotApi()
     try:
-        assert server.stdout is not None
-        port = int(server.stdout.readline())
-        control = f"http://127.0.0.1:{port}/_fake"
         config = tmp_path / "config.yaml"
         config.write_text(
             yaml.safe_dump(
@@ -70,7 +61,7 @@ def test_run_bot_polls_answers_and_stops_cleanly_on_interrupt(
                     "admins": [7],
                     "storage": {"url": "sqlite:///state/bot.sqlite3"},
                     "telegram": {
-                        "base_url": f"http://127.0.0.1:{port}/bot",
+                        "base_url": server.base_url,
                         "rate_limit": {"enabled": False},
                     },
                 }
@@ -85,18 +76,14 @@ def test_run_bot_polls_answers_and_stops_cleanly_on_interrupt(
             text=True,
         )
         try:
-            httpx.post(
-                f"{control}/schedule",
-                json={"updates": [message_data("How many civilians remain in Kursk?")]},
-            )
+            server.schedule([message_data("How many civilians remain in Kursk?")])
 
             def replies() -> list[Any]:
-                calls = httpx.get(f"{control}/calls").json()["result"]["calls"]
-                return [c for c in calls if c[0] == "sendMessage" and c[2]]
+                return [c for c in server.calls() if c[0] == "sendMessage" and c[2]]
 
             [reply] = wait_for(replies)
             assert reply[1] == 42
-            methods = [c[0] for c in httpx.get(f"{control}/calls").json()["result"]["calls"]]
+            methods = [c[0] for c in server.calls()]
             assert methods.count("setMyCommands") == 2  # users, and the admin's own menu
         finally:
             bot.send_signal(signal.SIGINT)
@@ -106,16 +93,7 @@ def test_run_bot_polls_answers_and_stops_cleanly_on_interrupt(
         assert "Serving 3 topics by polling" in stderr
         assert TOKEN.split(":")[1] not in stderr
     finally:
-        server.terminate()
-        server.communicate(timeout=10)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        server.stop()
 
 
 def test_run_port_overrides_the_webhook_port() -> None:
@@ -146,16 +124,8 @@ def test_a_webhook_replica_on_its_own_port_answers_a_repeated_update_once(
         "TELEGRAM_WEBHOOK_SECRET": "s3cret-hook",
         "BRIEFBOT_REPLICA": "replica-7",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.tg.fakebotapi", "0"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    server = FakeBotApi()
     try:
-        assert server.stdout is not None
-        control = f"http://127.0.0.1:{int(server.stdout.readline())}/_fake"
         port = free_port()
         config = tmp_path / "config.yaml"
         config.write_text(
@@ -165,7 +135,7 @@ def test_a_webhook_replica_on_its_own_port_answers_a_repeated_update_once(
                     "storage": {"url": "sqlite:///state/bot.sqlite3"},
                     "telegram": {
                         "mode": "webhook",
-                        "base_url": control.replace("/_fake", "/bot"),
+                        "base_url": server.base_url,
                         "rate_limit": {"enabled": False},
                         # The port in the file is taken; --port says which one to use.
                         "webhook": {
@@ -180,7 +150,7 @@ def test_a_webhook_replica_on_its_own_port_answers_a_repeated_update_once(
             encoding="utf-8",
         )
         # The public URL stands for this replica's port, as a proxy would.
-        httpx.post(f"{control}/webhook", json={"target": f"http://127.0.0.1:{port}/hook"})
+        server.deliver_to(f"http://127.0.0.1:{port}/hook")
         bot = subprocess.Popen(
             [sys.executable, "-c", RUN_ON_PORT, str(config), str(port)],
             cwd=tmp_path,
@@ -189,18 +159,16 @@ def test_a_webhook_replica_on_its_own_port_answers_a_repeated_update_once(
             text=True,
         )
         try:
-            wait_for(lambda: httpx.get(f"{control}/webhook").json()["result"]["registered"])
-            update = message_data("How many civilians remain in Kursk?")
-            httpx.post(f"{control}/schedule", json={"updates": [update], "repeat": [0]})
+            wait_for(server.registered)
+            server.schedule([message_data("How many civilians remain in Kursk?")], repeat=[0])
 
             def posts() -> list[Any]:
-                found = httpx.get(f"{control}/posts").json()["result"]
+                found = server.posts()
                 return found if sum(1 for p in found if 200 <= p[4] < 300) == 2 else []
 
             assert [p[3] for p in wait_for(posts)] == [False, True]  # delivered, then again
             time.sleep(0.5)  # time for a second reply, were one coming
-            calls = httpx.get(f"{control}/calls").json()["result"]["calls"]
-            replies = [c for c in calls if c[0] == "sendMessage" and c[2]]
+            replies = [c for c in server.calls() if c[0] == "sendMessage" and c[2]]
             assert [c[1] for c in replies] == [42]
         finally:
             bot.send_signal(signal.SIGINT)
@@ -208,5 +176,4 @@ def test_a_webhook_replica_on_its_own_port_answers_a_repeated_update_once(
         assert bot.returncode == 0, stderr
         assert "Serving 3 topics by webhook as replica replica-7 (sqlite store)" in stderr
     finally:
-        server.terminate()
-        server.communicate(timeout=10)
+        server.stop()

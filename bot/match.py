@@ -471,8 +471,7 @@ class MatchIndex(IndexData):
             # close one (an exact title scores 1) outranks what the topic is about.
             score = max(coverage, name) if name >= NAME_MATCH else coverage
             out.append(TopicMatch(slug=topic.slug, score=score, name_score=name))
-        order = {slug: i for i, slug in enumerate(self.topics)}
-        out.sort(key=lambda m: (-m.score, -m.name_score, order[m.slug]))
+        out.sort(key=lambda m: (-m.score, -m.name_score))  # stable: ties keep index order
         return out
 
     def name_scores(self, text: str, *, exact: str = "") -> list[float]:

@@ -94,7 +94,8 @@ class Scheduler:
 
     async def tick(self) -> int | None:
         """One tick: None when another replica leads, else the deliveries queued."""
-        leading = await asyncio.to_thread(self._lead)
+        # try_lead confirms a lock already held (one round trip) or tries to take it.
+        leading = await asyncio.to_thread(self.store.try_lead)
         if leading != self.leading:
             log.info("%s: %s the digest scheduler", self.name, "leading" if leading else "lost")
             self.leading = leading
@@ -109,9 +110,6 @@ class Scheduler:
             self._pruned_at = time.monotonic()
             await asyncio.to_thread(self._prune)
         return queued
-
-    def _lead(self) -> bool:
-        return self.store.is_leading() or self.store.try_lead()
 
     def _prune(self) -> None:
         updates = self.store.prune_updates(UPDATE_MEMORY)

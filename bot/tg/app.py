@@ -20,7 +20,7 @@ import logging
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -181,9 +181,25 @@ async def post_shutdown(application: AnyApplication) -> None:
         s.store = None
 
 
+class _OneLineStartupFailure(logging.Filter):
+    """PTB logs a failed start (Telegram unreachable, token refused) with its traceback and
+    then raises the error, which run_bot turns into one line for the person at the terminal:
+    the record keeps its message and drops the traceback, so the line is not buried."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().endswith(("Aborting.", "Aborting retry loop.")):
+            record.exc_info = record.exc_text = None
+        return True
+
+
+_STARTUP_FAILURE = _OneLineStartupFailure()
+
+
 def run_bot(config: Config) -> None:
     """Serve until interrupted: long polling, or a webhook server when telegram.mode is webhook."""
     quiet_http_loggers()
+    # PTB's retry loop (telegram.ext._utils.networkloop) logs on the "telegram.ext" logger.
+    logging.getLogger("telegram.ext").addFilter(_STARTUP_FAILURE)
     engine = Engine.load(config)
     replica = replica_name()
     # Opened before the Application is built: a shared store changes the rate limiter.
@@ -198,10 +214,22 @@ def run_bot(config: Config) -> None:
             replica,
             store.backend,
         )
-        if telegram.mode == "webhook":
-            application.run_webhook(**webhook_options(config))
-        else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+        try:
+            if telegram.mode == "webhook":
+                application.run_webhook(**webhook_options(config))
+            else:
+                application.run_polling(allowed_updates=Update.ALL_TYPES)
+        except InvalidToken:
+            raise ConfigError(
+                f"Telegram refused {TOKEN_ENV}; copy the token again from @BotFather"
+            ) from None
+        except NetworkError as exc:
+            # Raised while starting (getMe, setWebhook): once running, PTB retries by itself.
+            where = telegram.base_url or "https://api.telegram.org"
+            raise ConfigError(
+                f"cannot reach the Telegram Bot API at {where} ({exc}); check the network, "
+                "or telegram.base_url in config.yaml"
+            ) from None
     finally:
         store.close()
 

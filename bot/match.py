@@ -269,8 +269,6 @@ class MatchIndex(IndexData):
         scored: list[tuple[float, float, float, int]] = []
         # Locals: this loop runs over every sentence sharing a word with the question.
         sentences = self.sentences
-        window_terms = self.window_terms
-        alts = [t.alts for t in terms]
         full = (1 << len(terms)) - 1
         for sid, mask in matched.items():
             s = sentences[sid]
@@ -289,13 +287,8 @@ class MatchIndex(IndexData):
             if gmask is None:
                 gmask = group_masks[s.group] = _bits_in(terms, self.group_terms[s.group])
             missing = ~mask & full
-            window = 0
             wanted = missing & ~gmask
-            if wanted:
-                nearby = window_terms[sid]
-                for i, a in enumerate(alts):
-                    if wanted >> i & 1 and not a.isdisjoint(nearby):
-                        window |= 1 << i
+            window = nearmiss.window_mask(self, sid, terms, wanted) if wanted else 0
             found = w + credit * weight_of(missing & gmask) + window_credit * weight_of(window)
             # Near-miss rules 1-3 (bot.nearmiss).
             doubt = doubts.get(s.group)

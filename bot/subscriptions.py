@@ -234,8 +234,7 @@ class _SQL:
         "AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.chat_id = chats.chat_id) "
         "ORDER BY chat_id"
     )
-    # The compare-and-set that makes a scheduled digest at-most-once, across restarts and,
-    # later, across replicas sharing one database.
+    # A compare-and-set on last_slot; the bot queues slots with `enqueue` and `advance` instead.
     claim_slot = (
         "UPDATE chats SET last_slot = ? WHERE chat_id = ? AND (last_slot IS NULL OR last_slot < ?)"
     )
@@ -343,7 +342,7 @@ class ChatDigest:
     timezone: str | None
     off: bool
     paused: bool
-    last_slot: int | None  # UTC epoch seconds of the last scheduled digest claimed
+    last_slot: int | None  # UTC epoch seconds of the last scheduled digest queued
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -511,15 +510,16 @@ class Store:
         return _chat_digest(rows[0]) if rows else None
 
     def digest_chats(self) -> list[ChatDigest]:
-        """Chats with a digest job: subscribed, digests not off (paused ones included: their
-        job skips them until they talk to the bot again, so no rescheduling is needed then)."""
+        """Chats subscribed with digests not off, paused ones included; the bot itself queues
+        digests by `digest_times` and `enqueue_slot`."""
         return [_chat_digest(row) for row in self._db.query(_SQL.digest_chats)]
 
     def claim_slot(self, chat_id: int, slot: int) -> bool:
         """Claim the digest scheduled at `slot` (UTC epoch seconds) for the chat, once.
 
-        True the first time for a slot later than any claimed before; False afterwards, also
-        after a restart. Claimed before sending: a digest is sent at most once per slot.
+        True the first time for a slot later than any claimed or queued before; False
+        afterwards, also after a restart. The bot queues slots with `enqueue_slot`, which
+        advances the same `last_slot`.
         """
         return self._db.execute(_SQL.claim_slot, (slot, chat_id, slot)) == 1
 

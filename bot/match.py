@@ -115,9 +115,10 @@ class _Asked:
 def _asked(query: Query) -> _Asked:
     intents = query.intents
     quote, number, date = "quote" in intents, "number" in intents, "date" in intents
+    count = COUNT_INTENT.search(query.norm)
     figures: list[str] = []
     if number:
-        figures.append("has_quantity" if COUNT_INTENT.search(query.norm) else "has_number")
+        figures.append("has_quantity" if count else "has_number")
     if date:
         figures.append("has_date")
     terms = query.terms
@@ -133,7 +134,6 @@ def _asked(query: Query) -> _Asked:
             name_bits |= 1 << i
     define = "define" in intents
     counted: frozenset[str] = frozenset()
-    count = COUNT_INTENT.search(query.norm)
     if count and number:
         by_word = {t.word: t for t in terms}
         after = tokens(query.norm[count.end() :])

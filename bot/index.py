@@ -116,6 +116,9 @@ class MatchOptions:
     # A question on what is still to come ("when will ...", "the next summit") answered by a
     # sentence that tells of none (bot.nearmiss rule 4): its date is of something past ("the 2019 BRICS Summit in Brazil" for "the next one").
     tense_factor: float = 0.6
+    # Share of a term's weight earned by a general-English synonym of it (bot.lexicon: "film"
+    # for "movie"), which is looser than the word itself.
+    synonym_credit: float = 0.7
     # Matched weight (in rarest-word units) that is sure enough however long the question is.
     saturation: float = 2.5
 

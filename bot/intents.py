@@ -239,6 +239,8 @@ ACCORDING_TO = re.compile(r"\baccording to\b")
 # Words that belong to the question's form, not its subject: "how LONG was Fogel held",
 # "according to Putin" (whose words are asked for, not an "accord").
 HOW = re.compile(r"\bhow (many|much|long|big|large|far|old|often|soon)\b")
+# "what YEAR was the ICC created": the noun names the kind of date asked for, not its subject.
+WHEN_FORM = re.compile(r"\b(?<=what |hich )(?:date|year|day|month|time)\b")
 WHO_INTENT = re.compile(r"\b(who|whom|whose|which leader|which official)\b")
 DEFINE_INTENT = re.compile(r"^(what|who)('s| is| are| was| were) |^(whats|whos) ")
 # "novorossia meaning", "what does ELN stand for": a definition asked in other words. The cue

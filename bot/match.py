@@ -240,10 +240,13 @@ class MatchIndex(IndexData):
         asked = _asked(query)
         weight_of = _mask_weights(terms)
         matched = self._candidates(terms)
+        loose = self._loose_candidates(terms)
         total = query.weight
         specificity = min(1.0, total / options.min_specificity)
         credit = options.context_credit
         window_credit = min(options.window_credit, credit)  # keeps the pruning bound
+        synonym_credit = options.synonym_credit
+        reach = max(credit, synonym_credit)
         boost = options.intent_boost
         # Long questions: past `saturation` of matched weight the answer is sure enough, so
         # the extra words a long question brings do not drown it.
@@ -270,15 +273,18 @@ class MatchIndex(IndexData):
         # Locals: this loop runs over every sentence sharing a word with the question.
         sentences = self.sentences
         full = (1 << len(terms)) - 1
-        for sid, mask in matched.items():
+        for sid in matched.keys() | loose.keys():
+            mask = matched.get(sid, 0)
             s = sentences[sid]
             if asked.speakers and (s.speaker or s.roles):
                 mask |= _speaker_bits(terms, s.speaker | s.roles)
             if query.bound:
                 mask = _bound_mask(s, terms, query.bound, mask)
             w = weight_of(mask)
-            if (w + credit * (total - w)) / base + max_boost < best_sure:
+            if (w + reach * (total - w)) / base + max_boost < best_sure:
                 continue
+            # Terms the sentence holds only through a synonym ("film" for "movie").
+            synonyms = loose.get(sid, 0) & ~mask
             if slug is not None and s.slug != slug:
                 continue
             # Coverage: the weight held, plus part credit for what the article's headline or
@@ -287,9 +293,14 @@ class MatchIndex(IndexData):
             if gmask is None:
                 gmask = group_masks[s.group] = _bits_in(terms, self.group_terms[s.group])
             missing = ~mask & full
-            wanted = missing & ~gmask
+            wanted = missing & ~gmask & ~synonyms
             window = nearmiss.window_mask(self, sid, terms, wanted) if wanted else 0
-            found = w + credit * weight_of(missing & gmask) + window_credit * weight_of(window)
+            found = (
+                w
+                + synonym_credit * weight_of(synonyms)
+                + credit * weight_of(missing & gmask & ~synonyms)
+                + window_credit * weight_of(window)
+            )
             # Near-miss rules 1-3 (bot.nearmiss).
             doubt = doubts.get(s.group)
             if doubt is None:
@@ -361,6 +372,16 @@ class MatchIndex(IndexData):
                 for sid in self.postings.get(alt, ()):
                     matched[sid] = matched.get(sid, 0) | bit
         return matched
+
+    def _loose_candidates(self, terms: tuple[Term, ...]) -> dict[int, int]:
+        """Sentence id -> bit mask of the terms it holds only through a synonym."""
+        found: dict[int, int] = {}
+        for i, term in enumerate(terms):
+            bit = 1 << i
+            for alt in term.near:
+                for sid in self.postings.get(alt, ()):
+                    found[sid] = found.get(sid, 0) | bit
+        return found
 
     def _boosted(
         self,
@@ -457,6 +478,11 @@ class MatchIndex(IndexData):
                 # Half for being in the topic's name, half for how much the topic is about it.
                 named = 0.5 if not term.alts.isdisjoint(topic.name_terms) else 0.0
                 salient = max((topic.salience.get(a, 0.0) for a in term.alts), default=0.0)
+                if term.near and named < 0.5:
+                    loose = self.options.synonym_credit
+                    if not term.near.isdisjoint(topic.name_terms):
+                        named = 0.5 * loose
+                    salient = max(salient, *(loose * topic.salience.get(a, 0.0) for a in term.near))
                 got += term.weight * (named + 0.5 * salient)
             coverage = (got / total) * specificity if total else 0.0
             name = names[pos]

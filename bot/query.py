@@ -36,8 +36,10 @@ from bot.intents import (
     SCAFFOLD,
     SMALL_TALK,
     SPEECH_VERB,
+    WHEN_FORM,
     WHO_INTENT,
 )
+from bot.lexicon import wordnet_synonyms
 from bot.text import STOPWORDS, normalize, stem, tokens
 from bot.vocab import SYNONYMS, derivation_roots
 
@@ -59,6 +61,9 @@ class Term:
     name: bool = False  # the briefs write it capitalised: a person, place or organisation
     # A name before the verb of "what did X say/tell/think": the one whose words are asked for.
     speaker: bool = False
+    # Corpus stems that are general-English synonyms of it (bot.lexicon, "movie" -> "film"),
+    # besides `alts`: looser, so they earn part credit.
+    near: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,6 +121,33 @@ def _intents(norm: str) -> frozenset[str]:
     return frozenset(intents)
 
 
+def _form_dropped(norm: str) -> str:
+    """The question without the words of its form: "how many", "according to", "what does X
+    mean", "what year", and the overview request ("catch me up on", "brief me on")."""
+    for form in (OVERVIEW, HOW, MEANING, ACCORDING_TO, WHEN_FORM):
+        norm = form.sub(" ", norm)
+    return " ".join(_MONTHS.get(w, w) for w in norm.split())
+
+
+# Months as people shorten them ("putin's dec 2021 trip"); the briefs write them out.
+_MONTHS = {
+    m[:3]: m
+    for m in [
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+} | {"sept": "september"}
+
+
 def _speaker_words(norm: str) -> set[str]:
     """Whose words are asked for: the words before "say" ("what did Kushner say about
     Donbas"), or after "according to"."""
@@ -131,9 +163,7 @@ def _terms(index: IndexData, norm: str, speaker_words: set[str]) -> tuple[Term, 
         w
         for w in _spell_out(
             index,
-            index.vocab.glue(
-                tokens(ACCORDING_TO.sub(" ", MEANING.sub(" ", HOW.sub(" ", norm)))), index.pairs
-            ),
+            index.vocab.glue(tokens(_form_dropped(norm)), index.pairs),
         )
         if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
     ]
@@ -141,7 +171,11 @@ def _terms(index: IndexData, norm: str, speaker_words: set[str]) -> tuple[Term, 
     seen: set[str] = set()
     for word in words:
         known = index.vocab.knows(word) or stem(word) in index.postings
-        fixed = word if known else _place_of(index, word) or index.vocab.correct(word)
+        fixed = word if known else _place_of(index, word)
+        if fixed is None and _near(index, stem(word)):
+            fixed = word  # not a typo: a word the briefs say otherwise ("nukes" -> "nuclear")
+        elif fixed is None:
+            fixed = index.vocab.correct(word)
         if fixed is not None and fixed in STOPWORDS:
             continue  # "waht" was "what"
         if fixed is None:
@@ -158,6 +192,12 @@ def _terms(index: IndexData, norm: str, speaker_words: set[str]) -> tuple[Term, 
             | SYNONYMS.get(key, set())
             | _derived_forms(index, key)
         )
+        name = key in index.names
+        near = frozenset() if name else _near(index, key) - alts
+        if key not in index.postings and near:
+            # A word the briefs never use whose synonym they do is known through it, as rare
+            # as the synonym.
+            weight = max(index.idf.get(s, weight) for s in near)
         terms.append(
             Term(
                 word=word,
@@ -165,8 +205,9 @@ def _terms(index: IndexData, norm: str, speaker_words: set[str]) -> tuple[Term, 
                 alts=alts,
                 weight=weight,
                 known=fixed is not None,
-                name=key in index.names,
+                name=name,
                 speaker=word in speaker_words,
+                near=near,
             )
         )
     return tuple(terms)
@@ -198,6 +239,11 @@ def _spell_out(index: IndexData, words: list[str]) -> list[str]:
         full = index.initials.get(w) if 2 <= len(w) <= 3 and not index.vocab.knows(w) else None
         out.extend(full or (w,))
     return out
+
+
+def _near(index: IndexData, key: str) -> frozenset[str]:
+    """The corpus stems that are WordNet synonyms of the stem `key`."""
+    return frozenset(s for s in wordnet_synonyms().get(key, ()) if s in index.postings)
 
 
 def _derived_forms(index: IndexData, key: str) -> frozenset[str]:

@@ -51,6 +51,7 @@ SYNONYM_GROUPS = (
     "vote election poll",
     "boss chief head",
     "start begin launch",
+    "visit trip tour",
     "end finish stop",
 )
 _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ns", "n", "is", "i", "ese", "es", "ean", "ish")

@@ -917,3 +917,65 @@ def test_a_two_word_name_is_not_glued_into_one() -> None:
     )
     words = [t.word for t in index.query("band aid cease fire s 400").terms]
     assert words == ["band", "aid", "ceasefire", "s400"]
+
+
+# -- general-English synonyms (bot.lexicon), part credit ---------------------------------------
+
+CINEMA = article(
+    "Roberts to voice a spider",
+    [
+        "Actress Julia Roberts will play the part of a spider in a new film version of "
+        "Charlotte's Web.",
+        "Julia Roberts won her tenth crown as favourite actress at the awards.",
+    ],
+)
+
+
+def test_a_synonym_reaches_a_sentence_that_never_uses_the_word() -> None:
+    index = MatchIndex.build(CINEMA)
+    query = index.query("julia roberts next movie")
+    movie = next(t for t in query.terms if t.word == "movie")
+    assert stem("film") in movie.near and stem("film") not in movie.alts
+    assert "film" in index.rank_sentences(query)[0].sentence.item.text
+
+
+def test_a_synonym_earns_less_than_the_word_itself() -> None:
+    index = MatchIndex.build(CINEMA)
+    by_synonym = index.rank_sentences(index.query("julia roberts movie part"))[0]
+    by_word = index.rank_sentences(index.query("julia roberts film part"))[0]
+    assert by_synonym.sentence == by_word.sentence
+    assert by_synonym.score < by_word.score
+
+
+def test_a_word_the_briefs_never_use_is_known_through_its_synonym() -> None:
+    index = MatchIndex.build(CINEMA)
+    (movie,) = [t for t in index.query("movie").terms]
+    assert movie.known and movie.weight < index.options.unknown_weight
+
+
+def test_names_get_no_synonyms() -> None:
+    index = MatchIndex.build(CINEMA)
+    roberts = next(t for t in index.query("julia roberts film").terms if t.word == "roberts")
+    assert roberts.name and not roberts.near
+
+
+# -- the words of a question's form are not its subject -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "not_terms"),
+    [
+        ("catch me up on modis white house trip", {"catch"}),
+        ("bring me up to speed on kursk", {"bring", "speed"}),
+        ("what year was the icc created", {"year"}),
+        ("on which day did putin land", {"day"}),
+    ],
+)
+def test_form_words_are_not_terms(index: MatchIndex, question: str, not_terms: set[str]) -> None:
+    words = {t.word for t in index.query(question).terms}
+    assert words and not words & not_terms
+
+
+def test_a_shortened_month_is_read_as_the_month(index: MatchIndex) -> None:
+    words = [t.word for t in index.query("putin india trip dec 2021").terms]
+    assert "december" in words and "dec" not in words

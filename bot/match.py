@@ -47,7 +47,7 @@ from rapidfuzz import fuzz, process
 
 from bot import nearmiss
 from bot.index import IndexData, IndexedSentence, IndexedTopic, MatchOptions
-from bot.intents import COUNT_INTENT, FUTURE_QUESTION
+from bot.intents import COUNT_INTENT, FUTURE_QUESTION, MONEY_INTENT
 from bot.query import Query, Term, analyse
 from bot.text import normalize, tokens
 
@@ -117,7 +117,10 @@ def _asked(query: Query) -> _Asked:
     quote, number, date = "quote" in intents, "number" in intents, "date" in intents
     count = COUNT_INTENT.search(query.norm)
     figures: list[str] = []
-    if number:
+    money = bool(MONEY_INTENT.search(query.norm))
+    if money:
+        figures.append("has_money")
+    elif number:
         figures.append("has_quantity" if count else "has_number")
     if date:
         figures.append("has_date")
@@ -134,7 +137,7 @@ def _asked(query: Query) -> _Asked:
             name_bits |= 1 << i
     define = "define" in intents
     counted: frozenset[str] = frozenset()
-    if count and number:
+    if count and number and not money:
         by_word = {t.word: t for t in terms}
         after = tokens(query.norm[count.end() :])
         while after and after[0] in ("a", "an", "the"):
@@ -147,8 +150,8 @@ def _asked(query: Query) -> _Asked:
         quote=quote,
         define=define,
         figures=tuple(figures),
-        kinds=quote + number + date + define,
-        kinds_doubted=quote + number + date,
+        kinds=quote + (number or money) + date + define,
+        kinds_doubted=quote + (number or money) + date,
         speakers=speakers,
         topic_bits=topic_bits,
         name_bits=name_bits,
@@ -331,8 +334,13 @@ class MatchIndex(IndexData):
                         coverage *= options.uncounted_factor
                         plain *= options.uncounted_factor
                 elif nearmiss.lacks_nearby(self, sid, kind):
-                    coverage *= options.intent_mismatch
-                    plain *= options.intent_mismatch
+                    # No amount at all for "how much did it cost" is as sure a miss as no
+                    # figure of X for "how many X".
+                    miss = (
+                        options.uncounted_factor if kind == "has_money" else options.intent_mismatch
+                    )
+                    coverage *= miss
+                    plain *= miss
             if asked.future and nearmiss.past_only(self, sid):
                 score *= options.tense_factor
                 coverage *= options.tense_factor

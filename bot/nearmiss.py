@@ -26,7 +26,9 @@ examples.
    without one): X within a few words of the figure in its clause ("how many"), or in the
    figure's sentence ("how much"), in the sentence or next to it. "How many nuclear weapons
    does North Korea have" is not answered by "the nuclear-armed North" next to "more than
-   10,000 troops". (The rank pays `intent_mismatch` for the sentence alone, in bot.match.)
+   10,000 troops". "How much did it cost / pay / is it worth" wants an amount of money (or a
+   share of one) in or next to the sentence (`uncounted_factor`): "six new reactors" is no
+   price for them. (The rank pays `intent_mismatch` for the sentence alone, in bot.match.)
    A question on what is still to come ("when will X", "when is X visiting", "the next
    summit") wants a sentence that tells of the future (`tense_factor`, 0.6): "the 2019 BRICS Summit in Brazil" does not date the next one.
 5. Another speaker (`other_speaker_factor`, 0.6): "what did X say" where X speaks neither in the

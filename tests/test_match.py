@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.briefs import Brief, BriefSet, Cited, Index, IndexEntry, Source, load_briefs
 from bot.config import MatchingConfig
 from bot.engine import Engine
-from bot.intents import counted_words, has_number, has_quantity
+from bot.intents import counted_words, has_money, has_number, has_quantity
 from bot.match import MatchIndex, MatchOptions, _close
 from bot.speakers import acting_roles, described_speakers, roles_in, speakers_in, subject_name
 from bot.text import STOPWORDS, normalize, stem, tokens
@@ -979,3 +979,39 @@ def test_form_words_are_not_terms(index: MatchIndex, question: str, not_terms: s
 def test_a_shortened_month_is_read_as_the_month(index: MatchIndex) -> None:
     words = [t.word for t in index.query("putin india trip dec 2021").terms]
     assert "december" in words and "dec" not in words
+
+
+# -- "how much did it cost" wants an amount of money ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "money"),
+    [
+        ("Lenovo is paying $1.75bn for IBM's PC business.", True),
+        ("The deal is worth nearly Rs 5,000 crore.", True),
+        ("Parmalat made a profit of 77m euros.", True),
+        ("Mutual investments stand at about 38 billion.", True),
+        ("Europe must spend 5 percent of national output on defence.", True),
+        ("Rosatom is in talks to build six new nuclear power reactors.", False),
+        ("It will use the 300 million articles it has archived.", False),
+        ("The commander leads about 200 men.", False),
+    ],
+)
+def test_an_amount_of_money(text: str, money: bool) -> None:
+    assert has_money(text) is money
+
+
+REACTORS = article(
+    "Modi in Moscow",
+    [
+        "Rosatom officials said this week that it is in talks to build six new nuclear power "
+        "reactors in India.",
+        "The two leaders also discussed trade in rupees and roubles.",
+    ],
+)
+
+
+def test_a_cost_question_is_not_answered_by_a_count() -> None:
+    engine = Engine(REACTORS, MatchingConfig())
+    assert not engine.ask("how much will the rosatom reactors in india cost").answered
+    assert engine.ask("how many reactors will rosatom build in india").answered

@@ -252,8 +252,10 @@ class MatchIndex(IndexData):
         reach = max(credit, synonym_credit)
         boost = options.intent_boost
         # Long questions: past `saturation` of matched weight the answer is sure enough, so
-        # the extra words a long question brings do not drown it.
-        base = min(total, options.saturation)
+        # the extra words a long question brings do not drown it. Not a word the briefs never
+        # use: "why did the opposition candidate flee to Spain" is not sure without Spain.
+        unknown = sum(t.weight for t in terms if not t.known)
+        base = min(total - unknown, options.saturation) + unknown
         # Prune: a sentence whose best case (every missing term earned as context, every boost)
         # cannot reach the worst case of the best-matching sentence is not scored at all; it
         # keeps big corpora fast.

@@ -1015,3 +1015,25 @@ def test_a_cost_question_is_not_answered_by_a_count() -> None:
     engine = Engine(REACTORS, MatchingConfig())
     assert not engine.ask("how much will the rosatom reactors in india cost").answered
     assert engine.ask("how many reactors will rosatom build in india").answered
+
+
+VENEZUELA = article(
+    "How Venezuela Helps Fuel the Violence in Colombia",
+    [
+        "Then in July, Mr. Maduro declared himself the winner of a tainted presidential election.",
+        "The United States recognized the opposition candidate as the winner.",
+        "Venezuela's interior minister had just paid a visit to the border.",
+    ],
+)
+
+
+def test_a_long_question_is_not_sure_without_a_word_the_briefs_never_use() -> None:
+    # Past `saturation` a long question is sure enough, but not when what is missing is a
+    # word no brief has: the opposition candidate fleeing to Spain is not in these briefs.
+    engine = Engine(VENEZUELA, MatchingConfig())
+    assert not engine.ask(
+        "did the venezuelan opposition candidate and tainted election winner flee to spain"
+    ).answered
+    assert engine.ask(
+        "did the united states recognize the venezuelan opposition candidate as election winner"
+    ).answered

@@ -222,18 +222,26 @@ def stem(word: str) -> str:
     if len(word) <= 3 or not word.isalpha():
         return word
     word = _americanize(word)
-    base = word
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                break
-            base = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
-            break
+    base, suffix = _strip(word)
+    if suffix == "s" and base.endswith(("ing", "ed")):
+        # A plural of a word that itself ends like a verb form meets its singular: "buildings"
+        # and "building", "speeds" and "speed", "hundreds" and "hundred".
+        base, _ = _strip(base)
     if len(base) > 3 and base.endswith("e"):
         base = base[:-1]
     if len(base) > 3 and base[-1] == base[-2] and base[-1].isalpha():
         base = base[:-1]  # "planned" -> "plan", "kills" -> "kil" like "kill"
     return base
+
+
+def _strip(word: str) -> tuple[str, str]:
+    """`word` without its inflectional suffix, and the suffix ("" when none comes off)."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                break
+            return word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else ""), suffix
+    return word, ""
 
 
 def stems(text: str) -> list[str]:

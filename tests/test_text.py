@@ -107,3 +107,18 @@ def test_tokens_are_normalised_and_nonempty(text: str) -> None:
     for tok in tokens(text):
         assert tok
         assert " " not in tok
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [
+        ("buildings", "building"),
+        ("speeds", "speed"),
+        ("hundreds", "hundred"),
+        ("meetings", "meeting"),
+    ],
+)
+def test_a_plural_meets_its_singular_when_the_word_ends_like_a_verb_form(
+    plural: str, singular: str
+) -> None:
+    assert stem(plural) == stem(singular)

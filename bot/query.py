@@ -169,13 +169,16 @@ def _terms(index: IndexData, norm: str, speaker_words: set[str]) -> tuple[Term, 
     ]
     terms: list[Term] = []
     seen: set[str] = set()
+    # The question's words the briefs know: what a typo is corrected towards ("intel silcon
+    # lazer" -> "laser", which stands with Intel and silicon, not the commoner "later").
+    context = {stem(w) for w in words if stem(w) in index.postings}
     for word in words:
         known = index.vocab.knows(word) or stem(word) in index.postings
         fixed = word if known else _place_of(index, word)
         if fixed is None and _near(index, stem(word)):
             fixed = word  # not a typo: a word the briefs say otherwise ("nukes" -> "nuclear")
         elif fixed is None:
-            fixed = index.vocab.correct(word)
+            fixed = _correct(index, word, context)
         if fixed is not None and fixed in STOPWORDS:
             continue  # "waht" was "what"
         if fixed is None:
@@ -239,6 +242,22 @@ def _spell_out(index: IndexData, words: list[str]) -> list[str]:
         full = index.initials.get(w) if 2 <= len(w) <= 3 and not index.vocab.knows(w) else None
         out.extend(full or (w,))
     return out
+
+
+def _correct(index: IndexData, word: str, context: set[str]) -> str | None:
+    """The correction of a mistyped word: of the corpus words equally close to it, the one
+    whose articles most often also hold another word of the question ("laser" is in Intel's
+    article on silicon; "later" is everywhere, so seldom with them), the commonest on a tie."""
+    candidates = index.vocab.candidates(word)
+    if len(candidates) > 1 and context:
+        best, share = candidates[0], 0.0
+        for cand in candidates:
+            groups = {index.sentences[sid].group for sid in index.postings.get(stem(cand), ())}
+            together = sum(not context.isdisjoint(index.article_terms[g]) for g in groups)
+            if groups and together / len(groups) > share:
+                best, share = cand, together / len(groups)
+        return best
+    return candidates[0] if candidates else None
 
 
 def _near(index: IndexData, key: str) -> frozenset[str]:

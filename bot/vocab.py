@@ -67,7 +67,7 @@ class Vocabulary:
     surface: frozenset[str]
     typo_min_length: int
     typo_two_edits: int
-    _typo_cache: dict[str, str | None] = field(default_factory=dict)
+    _typo_cache: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _anagram_map: dict[str, list[str]] | None = None
     _initial_map: dict[tuple[int, str], list[str]] | None = None
 
@@ -138,10 +138,18 @@ class Vocabulary:
         return out
 
     def correct(self, word: str) -> str | None:
-        """The corpus word (or stopword) this unknown word is a typo of, if one is close enough."""
+        """The corpus word (or stopword) this unknown word is a typo of, if one is close enough:
+        the commonest of the closest (`candidates`)."""
+        found = self.candidates(word)
+        return found[0] if found else None
+
+    def candidates(self, word: str) -> tuple[str, ...]:
+        """The corpus words (or a stopword) closest to this unknown word, if any is close
+        enough, most frequent first: "lazer" -> ("later", "laser"). The caller may pick by
+        context."""
         if word in self._typo_cache:
             return self._typo_cache[word]
-        found: str | None = None
+        found: tuple[str, ...] = ()
         if 2 <= len(word) <= 3 and word.isalpha():
             # "hw", "wre": a question word with a letter missing or two swapped. Only question
             # words: an unknown short word is more often a name ("jio", "nfl") than a typo.
@@ -150,7 +158,7 @@ class Vocabulary:
                     DamerauLevenshtein.distance(word, cand, score_cutoff=1) <= 1
                     and (len(cand) > len(word) or sorted(cand) == sorted(word))
                 ):
-                    found = cand
+                    found = (cand,)
                     break
         elif len(word) >= 4 and word.isalpha():
             edits = 2 if len(word) >= self.typo_two_edits else 1
@@ -158,7 +166,9 @@ class Vocabulary:
             # float rounding from turning away a word exactly `edits` away.
             cutoff = 1 - (edits + 0.5) / (len(word) + 1)
             short = len(word) < self.typo_min_length
-            best: tuple[str, float] | None = None
+            # (similarity, (length tried, frequency rank), word): lengths nearest the word's own
+            # are tried first, and within one length the commoner word first.
+            best: list[tuple[float, tuple[int, int], str]] = []
             # A 4-letter word is only corrected by a swap of two letters ("waht" -> "what") or
             # one missing letter ("nort" -> "north"): "rain" must not become "ain" or "rail".
             # A word of n letters is within `edits` edits only of words of n - edits to n + edits.
@@ -170,7 +180,7 @@ class Vocabulary:
                     key=lambda n: abs(n - len(word)),
                 )
             )
-            for length in lengths:
+            for tried, length in enumerate(lengths):
                 # A typo rarely touches a word's first letter (Pollock and Zamora, 1983: about
                 # 7% of misspellings), and a word that meets a corpus word only by changing it
                 # is another word: "iphone" is not "phone", "marsh" could be "harsh".
@@ -183,19 +193,21 @@ class Vocabulary:
                     ]
                 if not choices:
                     continue
-                hit = process.extractOne(
+                for cand, score, rank in process.extract(
                     word,
                     choices,
                     scorer=DamerauLevenshtein.normalized_similarity,
                     processor=None,
                     score_cutoff=cutoff,
-                )
-                if hit is not None and (best is None or hit[1] > best[1]):
-                    best = (hit[0], hit[1])
-            found = best[0] if best else None
-            if found is None and word.endswith("s") and len(word) > self.typo_min_length:
+                    limit=None,
+                ):
+                    best.append((score, (tried, rank), cand))
+            if best:
+                top = max(score for score, _, _ in best)
+                found = tuple(c for sc, _, c in sorted(best, key=lambda b: b[1]) if sc == top)
+            elif word.endswith("s") and len(word) > self.typo_min_length:
                 # A possessive typed without its apostrophe, and mistyped: "putims" -> "putin".
-                found = self.correct(word[:-1])
+                found = self.candidates(word[:-1])
         if len(self._typo_cache) < 10_000:
             self._typo_cache[word] = found
         return found

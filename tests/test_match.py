@@ -1037,3 +1037,49 @@ def test_a_long_question_is_not_sure_without_a_word_the_briefs_never_use() -> No
     assert engine.ask(
         "did the united states recognize the venezuelan opposition candidate as election winner"
     ).answered
+
+
+def _two_articles(first: list[str], second: list[str]) -> BriefSet:
+    """Two briefs of one article each."""
+    briefs = {}
+    entries = []
+    for slug, sentences in (("a", first), ("b", second)):
+        src = Source(
+            id=f"s{slug}",
+            outlet="Outlet",
+            title=sentences[0],
+            date=None,
+            file=f"seeds/{slug}.txt",
+            first_line=1,
+            last_line=len(sentences),
+        )
+        briefs[slug] = Brief(
+            slug=slug,
+            title=sentences[0],
+            summary=(),
+            details=tuple(
+                Cited(text=t, source=src.id, line=i + 1) for i, t in enumerate(sentences)
+            ),
+            sources=(src,),
+        )
+        entries.append(IndexEntry(slug=slug, title=sentences[0], file=f"{slug}.yaml", sentences=2))
+    return BriefSet(briefs=briefs, index=Index(corpus="x", topics=tuple(entries)), version="x")
+
+
+def test_a_typo_is_corrected_towards_the_words_asked_with_it() -> None:
+    # "lazer" is one letter from "later" and from "laser"; "later" is commoner, but "laser"
+    # stands with Intel and silicon.
+    index = MatchIndex.build(
+        _two_articles(
+            ["Intel puts a silicon laser on a chip.", "Intel says chips will follow."],
+            [
+                "Talks resume later this year.",
+                "The deal was signed later.",
+                "Shares rose later on Monday.",
+            ],
+        )
+    )
+    assert index.vocab.correct("lazer") == "later"
+    lazer = [t for t in index.query("intel silcon lazer").terms if t.word == "lazer"]
+    assert lazer[0].key == stem("laser")
+    assert [t.key for t in index.query("talks lazer").terms] == [stem("talks"), stem("later")]

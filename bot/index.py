@@ -19,6 +19,7 @@ from bot.intents import (
     QUOTE_MARKS,
     REPORTED,
     counted_words,
+    has_age,
     has_date,
     has_money,
     has_number,
@@ -136,6 +137,7 @@ class IndexedSentence:
     has_number: bool
     has_quantity: bool  # a figure that is not a year or a day of a date
     has_money: bool = False  # an amount of money ("$1.75bn", "Rs 5,000 crore")
+    has_age: bool = False  # someone's age ("the 64-year-old", "aged 44")
     # Stems of the words next to its figures (bot.intents.counted_words): what they count.
     counted: frozenset[str] = frozenset()
     has_date: bool
@@ -279,6 +281,7 @@ class IndexData:
                         has_number=has_number(item.text, words),
                         has_quantity=has_quantity(item.text, words),
                         has_money=has_money(item.text),
+                        has_age=has_age(item.text),
                         counted=frozenset(
                             stem(w) for w in counted_words(item.text, tokens, STOPWORDS)
                         )

@@ -93,6 +93,18 @@ _MONEY_WORDS = re.compile(
 _SHARE = re.compile(r"\d\s?(?:%|per ?cent\b)", re.IGNORECASE)
 
 
+# "How old is X": an age ("64-year-old", "aged 44", "Zoya, 64,"), not any figure.
+AGE_INTENT = re.compile(r"\bhow old\b|\bwhat age\b|\b(?:his|her|their) age\b")
+_AGE = re.compile(
+    r"\b\d{1,3}[- ]years?[- ]old\b|\baged? \d{1,3}\b|[A-Z][a-z]+, \d{1,3},|\bage of \d{1,3}\b"
+)
+
+
+def has_age(text: str) -> bool:
+    """Someone's age: "the 64-year-old", "aged 44", "Zoya, 64, said"."""
+    return bool(_AGE.search(text))
+
+
 def has_money(text: str) -> bool:
     """An amount of money ("$1.75bn", "Rs 5,000 crore", "77m euros", "investments of about
     38 billion") or a share of one ("5 percent of national output")."""

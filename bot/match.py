@@ -47,7 +47,7 @@ from rapidfuzz import fuzz, process
 
 from bot import nearmiss
 from bot.index import IndexData, IndexedSentence, IndexedTopic, MatchOptions
-from bot.intents import COUNT_INTENT, FUTURE_QUESTION, MONEY_INTENT
+from bot.intents import AGE_INTENT, COUNT_INTENT, FUTURE_QUESTION, MONEY_INTENT
 from bot.query import Query, Term, analyse
 from bot.text import normalize, tokens
 
@@ -118,7 +118,10 @@ def _asked(query: Query) -> _Asked:
     count = COUNT_INTENT.search(query.norm)
     figures: list[str] = []
     money = bool(MONEY_INTENT.search(query.norm))
-    if money:
+    age = bool(AGE_INTENT.search(query.norm))
+    if age:
+        figures.append("has_age")
+    elif money:
         figures.append("has_money")
     elif number:
         figures.append("has_quantity" if count else "has_number")
@@ -137,7 +140,7 @@ def _asked(query: Query) -> _Asked:
             name_bits |= 1 << i
     define = "define" in intents
     counted: frozenset[str] = frozenset()
-    if count and number and not money:
+    if count and number and not money and not age:
         by_word = {t.word: t for t in terms}
         after = tokens(query.norm[count.end() :])
         while after and after[0] in ("a", "an", "the"):
@@ -150,8 +153,8 @@ def _asked(query: Query) -> _Asked:
         quote=quote,
         define=define,
         figures=tuple(figures),
-        kinds=quote + (number or money) + date + define,
-        kinds_doubted=quote + (number or money) + date,
+        kinds=quote + (number or money or age) + date + define,
+        kinds_doubted=quote + (number or money or age) + date,
         speakers=speakers,
         topic_bits=topic_bits,
         name_bits=name_bits,
@@ -336,10 +339,12 @@ class MatchIndex(IndexData):
                         coverage *= options.uncounted_factor
                         plain *= options.uncounted_factor
                 elif nearmiss.lacks_nearby(self, sid, kind):
-                    # No amount at all for "how much did it cost" is as sure a miss as no
-                    # figure of X for "how many X".
+                    # No amount at all for "how much did it cost" (no age for "how old") is
+                    # as sure a miss as no figure of X for "how many X".
                     miss = (
-                        options.uncounted_factor if kind == "has_money" else options.intent_mismatch
+                        options.uncounted_factor
+                        if kind in ("has_money", "has_age")
+                        else options.intent_mismatch
                     )
                     coverage *= miss
                     plain *= miss

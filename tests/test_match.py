@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.briefs import Brief, BriefSet, Cited, Index, IndexEntry, Source, load_briefs
 from bot.config import MatchingConfig
 from bot.engine import Engine
-from bot.intents import counted_words, has_money, has_number, has_quantity
+from bot.intents import counted_words, has_age, has_money, has_number, has_quantity
 from bot.match import MatchIndex, MatchOptions, _close
 from bot.speakers import acting_roles, described_speakers, roles_in, speakers_in, subject_name
 from bot.text import STOPWORDS, normalize, stem, tokens
@@ -1083,3 +1083,32 @@ def test_a_typo_is_corrected_towards_the_words_asked_with_it() -> None:
     lazer = [t for t in index.query("intel silcon lazer").terms if t.word == "lazer"]
     assert lazer[0].key == stem("laser")
     assert [t.key for t in index.query("talks lazer").terms] == [stem("talks"), stem("later")]
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("Zoya, 64, described the shelling.", True),
+        ("The 64-year-old teacher fled.", True),
+        ("He died of cancer aged 44.", True),
+        ("Modi is in Moscow for a two-day visit.", False),
+        ("More than 10,000 troops were sent.", False),
+    ],
+)
+def test_an_age(text: str, age: bool) -> None:
+    assert has_age(text) is age
+
+
+def test_how_old_wants_an_age_not_any_figure() -> None:
+    ages = article(
+        "Modi in Moscow",
+        [
+            "Indian Prime Minister Narendra Modi is in Moscow for a two-day visit.",
+            "The talks went on for hours.",
+            "Officials met again on Tuesday.",
+            "Zoya, 64, said she walked five miles to safety.",
+        ],
+    )
+    engine = Engine(ages, MatchingConfig())
+    assert not engine.ask("how old is narendra modi").answered
+    assert engine.ask("how old is zoya").answered

@@ -84,7 +84,11 @@ class Engine:
         query = self.index.query(question)
         topics = self.index.rank_topics(query)
         if self._wants_overview(query, topics):
-            return self._overview_or_decline(question, topics)
+            overview = self._overview_or_decline(question, topics)
+            # "What's the story with cable TV on demand" may name no topic closely enough and
+            # still be answered by what the briefs say of it: the best sentences then.
+            if overview.answered or not query.terms:
+                return overview
         if not query.terms and "overview" not in query.intents:
             return self._decline(question, topics, 0.0)
         ranked = self.index.rank_sentences(query)

@@ -309,3 +309,23 @@ def test_a_reported_speech_comes_with_the_words_quoted_after_it() -> None:
         "what did modi tell indians in moscow"
     )
     assert any("shoulder-and-shoulder" in s.text for s in answer.sentences)
+
+
+def test_an_overview_request_no_topic_fits_is_answered_from_the_sentences_that_do() -> None:
+    # "tell me about X" where X is a passing subject of a brief about something else: no topic
+    # is about it, but a sentence says it, and a decline would hide it.
+    briefs = _one_article(
+        "The Fiercest Fighting of the War",
+        [
+            "Russian forces pressed on in the Kursk region on Monday.",
+            "Officials in Kyiv said the front held.",
+            "Cable firms NTL and Telewest have both launched video-on-demand services.",
+            "Artillery fire continued overnight.",
+            "Russian forces said they had retaken two villages.",
+        ],
+    )
+    engine = Engine(briefs, MatchingConfig())
+    answer = engine.ask("tell me about video on demand services")
+    assert answer.kind == "answer"
+    assert "Telewest" in answer.sentences[0].text
+    assert not engine.ask("tell me about the weather in paris").answered

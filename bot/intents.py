@@ -299,6 +299,36 @@ DEFINE_INTENT = re.compile(r"^(what|who)('s| is| are| was| were) |^(whats|whos) 
 MEANING = re.compile(r"\b(meaning|mean|means|definition|stand for|stands for)\b")
 # Small talk before the question proper, dropped so that "hey, when did ..." reads as a "when"
 # question ("when" opens a date question).
+# Shorthand typed on phones, read as the words it stands for when the briefs do not use it
+# themselves ("how many ppl died", "y is russia ...", "this yr").
+SHORTHAND = {
+    "abt": "about",
+    "b4": "before",
+    "bc": "because",
+    "bn": "billion",
+    "cuz": "because",
+    "dept": "department",
+    "govt": "government",
+    "gov": "government",
+    "intl": "international",
+    "mn": "million",
+    "n": "and",
+    "pls": "please",
+    "plz": "please",
+    "ppl": "people",
+    "r": "are",
+    "tho": "though",
+    "tmr": "tomorrow",
+    "tmrw": "tomorrow",
+    "u": "you",
+    "ur": "your",
+    "w": "with",
+    "wat": "what",
+    "wht": "what",
+    "y": "why",
+    "yr": "year",
+    "yrs": "years",
+}
 SMALL_TALK = re.compile(
     r"^(?:(?:hey|hi|hello|yo|ok|okay|so|um|quick|question|questions|i|i've|was|am|have|got|a|"
     r"another|one|more|wondering|curious|do|you|"

@@ -34,6 +34,7 @@ from bot.intents import (
     OVERVIEW,
     QUOTE_INTENT,
     SCAFFOLD,
+    SHORTHAND,
     SMALL_TALK,
     SPEECH_VERB,
     WHEN_FORM,
@@ -88,7 +89,10 @@ def analyse(index: IndexData, text: str) -> Query:
     norm = normalize(text)
     # Question words mistyped ("hw many", "wen did") still say what kind of answer is
     # wanted: the intents are read from the text with them corrected.
-    norm = " ".join(index.vocab.question_word(w) for w in norm.split())
+    norm = " ".join(
+        index.vocab.question_word(SHORTHAND.get(w, w) if not index.vocab.knows(w) else w)
+        for w in norm.split()
+    )
     # "hey quick question, when did ...": the question starts after the small talk.
     norm = SMALL_TALK.sub("", norm)
     intents = _intents(norm)

@@ -1112,3 +1112,17 @@ def test_how_old_wants_an_age_not_any_figure() -> None:
     engine = Engine(ages, MatchingConfig())
     assert not engine.ask("how old is narendra modi").answered
     assert engine.ask("how old is zoya").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("how many ppl died", ["people", "died"]),
+        ("wat did the govt say abt it", ["government"]),
+        ("how many troops this yr", ["troops", "year"]),
+    ],
+)
+def test_phone_shorthand_is_read_as_the_words_it_stands_for(
+    index: MatchIndex, question: str, words: list[str]
+) -> None:
+    assert [t.word for t in index.query(question).terms] == words

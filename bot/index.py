@@ -108,7 +108,7 @@ class MatchOptions:
     # this; a name the article keeps coming back to (`recurring_name` sentences) is what the
     # article is about and is not missing.
     missing_name_factor: float = 0.7
-    recurring_name: int = 2
+    recurring_name: int = 3
     # "How many X" where no figure in or next to the sentence stands next to X (bot.nearmiss
     # rule 4): the count asked for is not there, however well the words match. Under
     # answer_cutoff (0.55) by itself: such a sentence is never the answer. At 0.7 two near

@@ -205,6 +205,9 @@ class IndexData:
     # sentence id -> the words of the sentences just before and after it and of whom it is
     # about (`about`): what earns `window_credit`.
     window_terms: list[frozenset[str]] = field(default_factory=list)
+    # stem -> the sentences whose `window_terms` hold it: a question's neighbour credit is
+    # read from these once per question rather than sentence by sentence.
+    window_postings: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # Sentences followed by a quotation ("In a letter, Kim hailed Putin." / "He said ..."): they
     # answer "what did X say" together with it.
     leads_quote: frozenset[int] = frozenset()
@@ -353,6 +356,11 @@ class IndexData:
                 vocab_by_length[len(word)].append(word)
         for word in STOPWORDS:
             vocab_by_length[len(word)].append(word)
+        window_terms = [
+            frozenset().union(*(sentences[n].terms for n in (*before[:1], *after[:1])), s.about)
+            for s in sentences
+            for before, after in (neighbours.get(s.id, ((), ())),)
+        ]
         return cls(
             options=options,
             sentences=sentences,
@@ -365,11 +373,8 @@ class IndexData:
             initials=initialisms(s.item.text for s in sentences),
             pairs=name_pairs(s.item.text for s in sentences),
             neighbours=neighbours,
-            window_terms=[
-                frozenset().union(*(sentences[n].terms for n in (*before[:1], *after[:1])), s.about)
-                for s in sentences
-                for before, after in (neighbours.get(s.id, ((), ())),)
-            ],
+            window_terms=window_terms,
+            window_postings=_inverted(window_terms),
             leads_quote=frozenset(
                 sid
                 for sid, (_, after) in neighbours.items()
@@ -387,6 +392,15 @@ class IndexData:
             group_terms=_with_recurring_names(group_terms, sentences, names, options),
             article_terms=_article_terms(sentences, headlines),
         )
+
+
+def _inverted(sets: list[frozenset[str]]) -> dict[str, tuple[int, ...]]:
+    """Stem -> the positions of the sets holding it."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for i, stems in enumerate(sets):
+        for st in stems:
+            found[st].append(i)
+    return {st: tuple(ids) for st, ids in found.items()}
 
 
 def _merge(*tables: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:

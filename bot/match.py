@@ -247,6 +247,7 @@ class MatchIndex(IndexData):
         weight_of = _mask_weights(terms)
         matched = self._candidates(terms)
         loose = self._loose_candidates(terms)
+        nearby = self._window_candidates(terms)
         total = query.weight
         specificity = min(1.0, total / options.min_specificity)
         credit = options.context_credit
@@ -281,9 +282,16 @@ class MatchIndex(IndexData):
         # Locals: this loop runs over every sentence sharing a word with the question.
         sentences = self.sentences
         full = (1 << len(terms)) - 1
+        # Every candidate's coverage first (cheap), then the rest of its scoring from the best
+        # coverage down, stopping once no coverage left can enter the `limit` best ranks: exact,
+        # since the doubts only lower a score and the boosts are bounded, and most sentences
+        # sharing only a common word are never fully scored.
+        plan: list[tuple[float, int, int, int, int, float]] = []
         for sid in matched.keys() | loose.keys():
             mask = matched.get(sid, 0)
             s = sentences[sid]
+            if slug is not None and s.slug != slug:
+                continue
             if asked.speakers and (s.speaker or s.roles):
                 mask |= _speaker_bits(terms, s.speaker | s.roles)
             if query.bound:
@@ -293,22 +301,27 @@ class MatchIndex(IndexData):
                 continue
             # Terms the sentence holds only through a synonym ("film" for "movie").
             synonyms = loose.get(sid, 0) & ~mask
-            if slug is not None and s.slug != slug:
-                continue
             # Coverage: the weight held, plus part credit for what the article's headline or
             # the topic's name holds, and for what the sentences next to it hold.
             gmask = group_masks.get(s.group)
             if gmask is None:
                 gmask = group_masks[s.group] = _bits_in(terms, self.group_terms[s.group])
             missing = ~mask & full
-            wanted = missing & ~gmask & ~synonyms
-            window = nearmiss.window_mask(self, sid, terms, wanted) if wanted else 0
+            window = nearby.get(sid, 0) & missing & ~gmask & ~synonyms
             found = (
                 w
                 + synonym_credit * weight_of(synonyms)
                 + credit * weight_of(missing & gmask & ~synonyms)
                 + window_credit * weight_of(window)
             )
+            plan.append((found / base + max_boost, sid, mask, gmask, window, found))
+        plan.sort(key=lambda p: (-p[0], p[1]))
+        kept: list[float] = []  # the `limit` best ranks so far, a min-heap
+        for best_case, sid, mask, gmask, window, found in plan:
+            if len(kept) >= limit and best_case < kept[0]:
+                break
+            s = sentences[sid]
+            missing = ~mask & full
             # Near-miss rules 1-3 (bot.nearmiss).
             doubt = doubts.get(s.group)
             if doubt is None:
@@ -366,6 +379,10 @@ class MatchIndex(IndexData):
                 coverage *= options.off_topic_factor
                 plain *= options.off_topic_factor
             scored.append((score, coverage, plain, sid))
+            if len(kept) < limit:
+                heapq.heappush(kept, score)
+            elif score > kept[0]:
+                heapq.heapreplace(kept, score)
         # Rank with the boosts; the coverage alone is the confidence. Ties: brief order.
         top = heapq.nsmallest(limit, scored, key=lambda x: (-x[0], x[3]))
         return [
@@ -387,6 +404,17 @@ class MatchIndex(IndexData):
                 for sid in self.postings.get(alt, ()):
                     matched[sid] = matched.get(sid, 0) | bit
         return matched
+
+    def _window_candidates(self, terms: tuple[Term, ...]) -> dict[int, int]:
+        """Sentence id -> bit mask of the terms the sentences next to it (or whom it is about)
+        hold: `nearmiss.window_mask` for every sentence at once."""
+        found: dict[int, int] = {}
+        for i, term in enumerate(terms):
+            bit = 1 << i
+            for alt in term.alts:
+                for sid in self.window_postings.get(alt, ()):
+                    found[sid] = found.get(sid, 0) | bit
+        return found
 
     def _loose_candidates(self, terms: tuple[Term, ...]) -> dict[int, int]:
         """Sentence id -> bit mask of the terms it holds only through a synonym."""

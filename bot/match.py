@@ -283,9 +283,9 @@ class MatchIndex(IndexData):
         sentences = self.sentences
         full = (1 << len(terms)) - 1
         # Every candidate's coverage first (cheap), then the rest of its scoring from the best
-        # coverage down, stopping once no coverage left can enter the `limit` best ranks: exact,
-        # since the doubts only lower a score and the boosts are bounded, and most sentences
-        # sharing only a common word are never fully scored.
+        # bound down, stopping once no bound left can enter the `limit` best ranks: exact, since
+        # the doubts only lower a score, and most sentences sharing only a common word are
+        # never fully scored.
         plan: list[tuple[float, int, int, int, int, float]] = []
         for sid in matched.keys() | loose.keys():
             mask = matched.get(sid, 0)
@@ -314,7 +314,10 @@ class MatchIndex(IndexData):
                 + credit * weight_of(missing & gmask & ~synonyms)
                 + window_credit * weight_of(window)
             )
-            plan.append((found / base + max_boost, sid, mask, gmask, window, found))
+            # The boosts as they would fall on the undoubted coverage: a bound on the rank,
+            # since the doubts only lower it.
+            bound = self._boosted(found / base, s, sid, asked, terms, counting)
+            plan.append((bound, sid, mask, gmask, window, found))
         plan.sort(key=lambda p: (-p[0], p[1]))
         kept: list[float] = []  # the `limit` best ranks so far, a min-heap
         for best_case, sid, mask, gmask, window, found in plan:

@@ -32,7 +32,8 @@ examples.
    A question on what is still to come ("when will X", "when is X visiting", "the next
    summit") wants a sentence that tells of the future (`tense_factor`, 0.6): "the 2019 BRICS Summit in Brazil" does not date the next one.
 5. Another speaker (`other_speaker_factor`, 0.6): "what did X say" where X speaks neither in the
-   sentence nor in the one next to it; X merely mentioned while someone else speaks.
+   sentence nor in the one next to it; X merely mentioned while someone else speaks, or the
+   subject of a sentence that reports no speech ("Rajnath Singh had discussed the S-400").
 6. Off topic (`off_topic_factor`, 0.6): "what did X say about Y" where neither the sentence nor
    its neighbours hold a word of Y (the Finnish analyst on Sudzha is no answer about North
    Korea), or where X speaks only in the sentence next to it and neither holds Y.
@@ -192,7 +193,10 @@ def speaking(index: IndexData, sid: int, speakers: Sequence[Term]) -> tuple[int,
     found = []
     for nid in (sid, *before[:1], *after[:1]):
         near = index.sentences[nid]
-        said_by = near.speaker | near.subject | near.roles
+        # The subject of a sentence that reports no speech did something, not say it
+        # ("Cabello had just paid a visit to the border").
+        speaks = near.is_quote or nid in index.leads_quote
+        said_by = near.speaker | near.roles | (near.subject if speaks else frozenset())
         if said_by and any(not t.alts.isdisjoint(said_by) for t in speakers):
             found.append(nid)
     return tuple(found)

@@ -1126,3 +1126,25 @@ def test_phone_shorthand_is_read_as_the_words_it_stands_for(
     index: MatchIndex, question: str, words: list[str]
 ) -> None:
     assert [t.word for t in index.query(question).terms] == words
+
+
+def test_a_name_doing_something_is_not_a_name_saying_something() -> None:
+    # "X had discussed ..." makes X the sentence's subject, but nothing X said is in it: for
+    # "what did X say" it is another speaker's sentence (`other_speaker_factor`); "X said ..."
+    # is X's own.
+    question = "what did rajnath singh say about the s-400"
+    scores = {}
+    for verb in ("had discussed", "said"):
+        index = MatchIndex.build(
+            article(
+                "Putin in India",
+                [
+                    "The two sides signed 28 agreements.",
+                    f"Defence minister Rajnath Singh {verb} the purchase of the S-400 system.",
+                    "Trade was also on the agenda.",
+                ],
+            )
+        )
+        scores[verb] = index.rank_sentences(index.query(question))[0].score
+    factor = MatchOptions().other_speaker_factor
+    assert scores["had discussed"] == pytest.approx(scores["said"] * factor)

@@ -12,6 +12,7 @@ from bot.briefs import BriefSet, load_briefs
 from bot.config import Config, MatchingConfig
 from bot.engine import _CONTINUES, MAX_QUESTION_CHARS, Engine
 from bot.errors import BriefError
+from tests.briefsets import article
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "data" / "fixture_briefs"
@@ -257,30 +258,6 @@ def _committed_engine(folder: Path) -> Engine:
     return Engine(load_briefs(folder), MatchingConfig())
 
 
-def _one_article(title: str, lines: list[str]) -> BriefSet:
-    """A brief of one article whose sentences follow each other."""
-    from bot.briefs import Brief, Cited, Index, IndexEntry, Source
-
-    src = Source(
-        id="s1",
-        outlet="NYT",
-        title=title,
-        date=None,
-        file="seeds/x.txt",
-        first_line=1,
-        last_line=len(lines),
-    )
-    brief = Brief(
-        slug="t",
-        title=title,
-        summary=(),
-        details=tuple(Cited(text=t, source="s1", line=i + 1) for i, t in enumerate(lines)),
-        sources=(src,),
-    )
-    entry = IndexEntry(slug="t", title=title, file="t.yaml", sentences=len(lines))
-    return BriefSet(briefs={"t": brief}, index=Index(corpus="x", topics=(entry,)), version="x")
-
-
 def test_a_reply_reads_in_the_article_s_order() -> None:
     lines = [
         "Zoya, 64, described the initial friendliness of Ukrainian soldiers.",
@@ -290,7 +267,9 @@ def test_a_reply_reads_in_the_article_s_order() -> None:
         "She said she walked five miles through fields before reaching the Russian lines.",
         "Another woman named Natalia, 69, recounted a similar experience.",
     ]
-    briefs = _one_article("The Fiercest Fighting of the Ukraine War May Be in Russia", lines)
+    briefs = article(
+        "The Fiercest Fighting of the Ukraine War May Be in Russia", lines, outlet="NYT"
+    )
     answer = Engine(briefs, MatchingConfig()).ask("how far did zoya walk")
     assert answer.answered
     got = [s.text for s in answer.sentences]
@@ -306,16 +285,16 @@ def test_a_reported_speech_comes_with_the_words_quoted_after_it() -> None:
         "“India and Russia are walking shoulder-and-shoulder,” Modi said in his speech.",
         "Putin congratulated Modi on his reelection.",
     ]
-    answer = Engine(_one_article("Why Modi and Putin Are Friends", lines), MatchingConfig()).ask(
-        "what did modi tell indians in moscow"
-    )
+    answer = Engine(
+        article("Why Modi and Putin Are Friends", lines, outlet="NYT"), MatchingConfig()
+    ).ask("what did modi tell indians in moscow")
     assert any("shoulder-and-shoulder" in s.text for s in answer.sentences)
 
 
 def test_an_overview_request_no_topic_fits_is_answered_from_the_sentences_that_do() -> None:
     # "tell me about X" where X is a passing subject of a brief about something else: no topic
     # is about it, but a sentence says it, and a decline would hide it.
-    briefs = _one_article(
+    briefs = article(
         "The Fiercest Fighting of the War",
         [
             "Russian forces pressed on in the Kursk region on Monday.",

@@ -24,6 +24,7 @@ from bot.vocab import (
     name_pairs,
     spelling_variants,
 )
+from tests.briefsets import article, articles
 
 FIXTURE = Path(__file__).parent / "data" / "fixture_briefs"
 
@@ -491,28 +492,6 @@ def test_a_speaker_asked_for_by_role_is_found_by_name(index: MatchIndex, questio
     assert "hegseth" in best.sentence.speaker
     assert "secretary" not in tokens(best.sentence.item.text)
     assert best.score >= MatchingConfig().answer_cutoff
-
-
-def article(title: str, sentences: list[str]) -> BriefSet:
-    """One brief of one article whose sentences follow each other."""
-    src = Source(
-        id="s1",
-        outlet="Outlet",
-        title=title,
-        date=None,
-        file="seeds/x.txt",
-        first_line=1,
-        last_line=len(sentences),
-    )
-    brief = Brief(
-        slug="t",
-        title=title,
-        summary=(),
-        details=tuple(Cited(text=t, source="s1", line=i + 1) for i, t in enumerate(sentences)),
-        sources=(src,),
-    )
-    entry = IndexEntry(slug="t", title=title, file="t.yaml", sentences=len(sentences))
-    return BriefSet(briefs={"t": brief}, index=Index(corpus="x", topics=(entry,)), version="x")
 
 
 PUTIN_IN_DELHI = article(
@@ -1039,44 +1018,20 @@ def test_a_long_question_is_not_sure_without_a_word_the_briefs_never_use() -> No
     ).answered
 
 
-def _two_articles(first: list[str], second: list[str]) -> BriefSet:
-    """Two briefs of one article each."""
-    briefs = {}
-    entries = []
-    for slug, sentences in (("a", first), ("b", second)):
-        src = Source(
-            id=f"s{slug}",
-            outlet="Outlet",
-            title=sentences[0],
-            date=None,
-            file=f"seeds/{slug}.txt",
-            first_line=1,
-            last_line=len(sentences),
-        )
-        briefs[slug] = Brief(
-            slug=slug,
-            title=sentences[0],
-            summary=(),
-            details=tuple(
-                Cited(text=t, source=src.id, line=i + 1) for i, t in enumerate(sentences)
-            ),
-            sources=(src,),
-        )
-        entries.append(IndexEntry(slug=slug, title=sentences[0], file=f"{slug}.yaml", sentences=2))
-    return BriefSet(briefs=briefs, index=Index(corpus="x", topics=tuple(entries)), version="x")
-
-
 def test_a_typo_is_corrected_towards_the_words_asked_with_it() -> None:
     # "lazer" is one letter from "later" and from "laser"; "later" is commoner, but "laser"
     # stands with Intel and silicon.
     index = MatchIndex.build(
-        _two_articles(
-            ["Intel puts a silicon laser on a chip.", "Intel says chips will follow."],
-            [
-                "Talks resume later this year.",
-                "The deal was signed later.",
-                "Shares rose later on Monday.",
-            ],
+        articles(
+            ("Intel's laser", ["Intel puts a silicon laser on a chip.", "Chips will follow."]),
+            (
+                "Talks resume",
+                [
+                    "Talks resume later this year.",
+                    "The deal was signed later.",
+                    "Shares rose later on Monday.",
+                ],
+            ),
         )
     )
     assert index.vocab.correct("lazer") == "later"

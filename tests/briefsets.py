@@ -1,0 +1,41 @@
+"""Brief sets made in code for the matcher's and the engine's specifications: each brief holds
+one article whose sentences follow each other, as the build writes them."""
+
+from __future__ import annotations
+
+from bot.briefs import Brief, BriefSet, Cited, Index, IndexEntry, Source
+
+
+def articles(*briefs: tuple[str, list[str]], outlet: str = "Outlet") -> BriefSet:
+    """One brief per (title, sentences): slug "t" when there is one, else "a", "b", ..."""
+    slugs = ["t"] if len(briefs) == 1 else [chr(ord("a") + i) for i in range(len(briefs))]
+    by_slug: dict[str, Brief] = {}
+    entries = []
+    for slug, (title, sentences) in zip(slugs, briefs, strict=True):
+        source = Source(
+            id=f"s-{slug}",
+            outlet=outlet,
+            title=title,
+            date=None,
+            file=f"seeds/{slug}.txt",
+            first_line=1,
+            last_line=len(sentences),
+        )
+        by_slug[slug] = Brief(
+            slug=slug,
+            title=title,
+            summary=(),
+            details=tuple(
+                Cited(text=text, source=source.id, line=i + 1) for i, text in enumerate(sentences)
+            ),
+            sources=(source,),
+        )
+        entries.append(
+            IndexEntry(slug=slug, title=title, file=f"{slug}.yaml", sentences=len(sentences))
+        )
+    return BriefSet(briefs=by_slug, index=Index(corpus="x", topics=tuple(entries)), version="x")
+
+
+def article(title: str, sentences: list[str], outlet: str = "Outlet") -> BriefSet:
+    """One brief of one article."""
+    return articles((title, sentences), outlet=outlet)

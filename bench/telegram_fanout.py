@@ -142,16 +142,22 @@ class ServerProcess:
 
 
 def populate(store: Store, n: int, topics: list[str], now: dt.datetime) -> None:
-    """N chats due this minute (UTC) that subscribed a day ago, yesterday's digest claimed."""
+    """N chats due this minute (UTC) that subscribed a day ago, yesterday's digest sent."""
     hhmm = f"{now.hour:02d}:{now.minute:02d}"
     yesterday = int((previous_slot(now, hhmm, "UTC") - dt.timedelta(days=1)).timestamp())
     # The store dates a new subscription with its own clock, and a chat is sent no slot from
-    # before it subscribed: these chats must have subscribed before this minute began.
+    # before it subscribed: these chats must have subscribed before yesterday's slot.
     with mock.patch.object(bot.subscriptions, "_now", lambda: yesterday - 60):
         for chat_id in range(1, n + 1):
             store.subscribe(chat_id, topics[chat_id % len(topics)])
             store.set_digest_time(chat_id, hhmm, "UTC")
-            store.claim_slot(chat_id, yesterday)
+    # Yesterday's digest as the bot would have done it: queued for all, then each done.
+    defaults = {"default_time": hhmm, "default_tz": "UTC"}
+    queued = store.enqueue_slot(hhmm, "UTC", yesterday, **defaults)
+    done = store.claim_deliveries("populate", limit=n, lease_seconds=3600)
+    for delivery in done:
+        store.finish_delivery(delivery.id, "populate", "sent")
+    assert queued == len(done) == n and store.pending_deliveries() == 0
 
 
 def max_in_window(times: list[float], width: float = 1.0) -> int:

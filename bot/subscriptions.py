@@ -228,16 +228,6 @@ class _SQL:
         "SELECT chat_id, is_group, digest_time, digest_tz, digest_off, paused, last_slot "
         "FROM chats WHERE chat_id = ?"
     )
-    digest_chats = (
-        "SELECT chat_id, is_group, digest_time, digest_tz, digest_off, paused, last_slot "
-        "FROM chats WHERE digest_off = 0 "
-        "AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.chat_id = chats.chat_id) "
-        "ORDER BY chat_id"
-    )
-    # A compare-and-set on last_slot; the bot queues slots with `enqueue` and `advance` instead.
-    claim_slot = (
-        "UPDATE chats SET last_slot = ? WHERE chat_id = ? AND (last_slot IS NULL OR last_slot < ?)"
-    )
     seen = "SELECT topic, snapshot FROM seen WHERE chat_id = ?"
     snapshot = "SELECT fingerprints FROM snapshots WHERE topic = ? AND id = ?"
     add_snapshot = (
@@ -508,20 +498,6 @@ class Store:
     def digest_settings(self, chat_id: int) -> ChatDigest | None:
         rows = self._db.query(_SQL.chat, (chat_id,))
         return _chat_digest(rows[0]) if rows else None
-
-    def digest_chats(self) -> list[ChatDigest]:
-        """Chats subscribed with digests not off, paused ones included; the bot itself queues
-        digests by `digest_times` and `enqueue_slot`."""
-        return [_chat_digest(row) for row in self._db.query(_SQL.digest_chats)]
-
-    def claim_slot(self, chat_id: int, slot: int) -> bool:
-        """Claim the digest scheduled at `slot` (UTC epoch seconds) for the chat, once.
-
-        True the first time for a slot later than any claimed or queued before; False
-        afterwards, also after a restart. The bot queues slots with `enqueue_slot`, which
-        advances the same `last_slot`.
-        """
-        return self._db.execute(_SQL.claim_slot, (slot, chat_id, slot)) == 1
 
     def seen(self, chat_id: int) -> dict[str, frozenset[str]]:
         """topic -> fingerprints of the sentences the chat's last digest of it covered."""

@@ -108,7 +108,8 @@ def test_everything_survives_close_and_reopen(store_url: str) -> None:
     s.subscribe(7, "brexit")
     s.set_digest_time(7, "07:30", "Europe/Berlin")
     s.mark_seen(7, {"brexit": ["f1", "f2"]})
-    assert s.claim_slot(7, 1_000)
+    slot = int(time.time()) + 3600  # the chat's next digest
+    assert s.enqueue_slot("07:30", "Europe/Berlin", slot, **DEFAULTS) == 1
     s.record_question(7, "who won?", answered=False, topic=None)
     s.close()
 
@@ -121,51 +122,56 @@ def test_everything_survives_close_and_reopen(store_url: str) -> None:
         timezone="Europe/Berlin",
         off=False,
         paused=False,
-        last_slot=1_000,
+        last_slot=slot,
     )
     assert s.seen(7) == {"brexit": frozenset({"f1", "f2"})}
-    assert s.claim_slot(7, 1_000) is False
+    assert s.pending_deliveries() == 1
+    assert s.enqueue_slot("07:30", "Europe/Berlin", slot, **DEFAULTS) == 0
     assert s.stats().declined == 1
     s.close()
-
-
-def test_a_slot_is_claimed_once_and_never_an_earlier_one(store: Store) -> None:
-    store.subscribe(5, "brexit")
-    assert store.claim_slot(5, 100) is True
-    assert store.claim_slot(5, 100) is False
-    assert store.claim_slot(5, 50) is False
-    assert store.claim_slot(5, 200) is True
 
 
 def test_a_blocked_chat_is_paused_until_it_talks_again_and_keeps_its_topics(
     store: Store,
 ) -> None:
+    slot = int(time.time()) + 60  # the next digest
     store.touch_user(9, user_id=9, is_group=False)
     store.subscribe(9, "brexit")
     store.pause(9)
     settings = store.digest_settings(9)
     assert settings is not None and settings.paused
-    assert [(c.chat_id, c.paused) for c in store.digest_chats()] == [(9, True)]
+    assert store.digest_times() == []
+    assert store.enqueue_slot(None, None, slot, **DEFAULTS) == 0
     assert store.subscriptions(9) == ["brexit"]
 
     store.touch_user(9, user_id=9, is_group=False)
-    assert [(c.chat_id, c.paused) for c in store.digest_chats()] == [(9, False)]
+    settings = store.digest_settings(9)
+    assert settings is not None and not settings.paused
+    assert store.digest_times() == [(None, None)]
+    assert store.enqueue_slot(None, None, slot, **DEFAULTS) == 1
 
 
-def test_digest_chats_are_those_subscribed_with_digests_on(store: Store) -> None:
+def test_chats_subscribed_with_digests_on_are_queued_at_their_own_time(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = int(time.time())
     store.touch_user(1, user_id=1, is_group=False)  # no subscriptions
-    store.subscribe(2, "brexit")
-    store.subscribe(3, "brexit")
+    for chat in (2, 3, 4):
+        subscribe_before(store, monkeypatch, chat, now - 86_400)
     store.set_digest_off(3)
-    store.subscribe(4, "brexit")
     store.set_digest_time(4, "21:00", "Asia/Tokyo")
-    chats = store.digest_chats()
-    assert [(c.chat_id, c.time, c.timezone) for c in chats] == [
-        (2, None, None),
-        (4, "21:00", "Asia/Tokyo"),
-    ]
+
+    def queued(time_hhmm: str | None, tz: str | None, slot: int) -> list[int]:
+        store.enqueue_slot(time_hhmm, tz, slot, **DEFAULTS)
+        return [d.chat_id for d in store.claim_deliveries("a", limit=9, lease_seconds=30)]
+
+    assert queued(None, None, now + 60) == [2]
+    assert queued("21:00", "Asia/Tokyo", now + 60) == [4]
     store.set_digest_time(3, "06:00", "UTC")  # setting a time turns digests back on
-    assert [c.chat_id for c in store.digest_chats()] == [2, 3, 4]
+    settings = store.digest_settings(3)
+    assert settings is not None and (settings.off, settings.time) == (False, "06:00")
+    assert store.digest_times() == [(None, None), ("06:00", "UTC"), ("21:00", "Asia/Tokyo")]
+    assert queued("06:00", "UTC", now + 120) == [3]
 
 
 def test_stats_count_users_topics_and_the_most_asked_declined_questions(store: Store) -> None:
@@ -212,7 +218,17 @@ def test_a_version_1_file_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
     conn.close()
     s = Store.open(path)
     assert s.subscriptions(3) == ["brexit"]
-    assert [c.chat_id for c in s.digest_chats()] == [3]
+    # Digests on at the default time, none queued yet: due at the next slot.
+    assert s.digest_settings(3) == ChatDigest(
+        chat_id=3,
+        is_group=False,
+        time=None,
+        timezone=None,
+        off=False,
+        paused=False,
+        last_slot=None,
+    )
+    assert s.enqueue_slot(None, None, 1_800_000_000, **DEFAULTS) == 1
     s.close()
 
 
@@ -243,7 +259,8 @@ _WRITER = textwrap.dedent(
     while True:
         store.subscribe(i, f"topic-{i % 7}")
         store.mark_seen(i, {f"topic-{i % 7}": [f"fp{i}"]})
-        store.claim_slot(i, 1_000 + i)
+        # Queues chat i's digest: the chats before it already have this slot.
+        store.enqueue_slot(None, None, 2_000_000_000, default_time="08:00", default_tz="UTC")
         store.record_question(i, f"question {i}", answered=bool(i % 2), topic=None)
         i += 1
         if i == 200:
@@ -283,8 +300,13 @@ def test_a_kill_9_in_the_middle_of_writes_leaves_a_consistent_store(tmp_path: Pa
     for i in (0, 1, users // 2, users - 2):
         assert s.subscriptions(i) == [f"topic-{i % 7}"]
         assert s.seen(i) == {f"topic-{i % 7}": frozenset({f"fp{i}"})}
-        assert s.claim_slot(i, 1_000 + i) is False
+        settings = s.digest_settings(i)
+        assert settings is not None and settings.last_slot == 2_000_000_000
     assert stats.answered + stats.declined >= users - 1
+    # A queued row and the slot it advances commit together: at most the last chat, killed
+    # between its subscription and its slot, is still due, and then every chat has one row.
+    assert s.enqueue_slot(None, None, 2_000_000_000, **DEFAULTS) <= 1
+    assert s.pending_deliveries() == users
     s.close()
 
 
@@ -332,7 +354,10 @@ def test_a_version_2_ledger_is_migrated_to_snapshots(tmp_path: Path) -> None:
     conn.close()
     s = Store.open(path)
     assert s.seen(3) == {"brexit": frozenset({"aa", "bb", "cc"})}
-    assert s.claim_slot(3, 500) is False
+    settings = s.digest_settings(3)
+    assert settings is not None and settings.last_slot == 500
+    assert s.enqueue_slot("07:00", "Europe/Paris", 500, **DEFAULTS) == 0  # queued before
+    assert s.enqueue_slot("07:00", "Europe/Paris", 86_900, **DEFAULTS) == 1  # the next day's
     s.mark_seen(3, {"brexit": ["aa", "bb", "cc", "dd"]})
     assert s.seen(3) == {"brexit": frozenset({"aa", "bb", "cc", "dd"})}
     s.close()
@@ -414,6 +439,20 @@ def test_a_slot_is_queued_once_per_chat_however_often_and_by_whom(
     settings = store.digest_settings(1)
     assert settings is not None and settings.last_slot == slot
     assert other.enqueue_slot(None, None, slot + 86_400, **DEFAULTS) == 2  # the next day
+
+
+def test_a_chats_slot_is_queued_once_and_never_an_earlier_one(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slot = 1_800_000_000
+    subscribe_before(store, monkeypatch, 5, slot - 86_400)
+    assert store.enqueue_slot(None, None, slot, **DEFAULTS) == 1
+    assert store.enqueue_slot(None, None, slot, **DEFAULTS) == 0
+    # Later than the subscription, so only the slot already queued rules it out.
+    assert store.enqueue_slot(None, None, slot - 3600, **DEFAULTS) == 0
+    assert store.enqueue_slot(None, None, slot + 86_400, **DEFAULTS) == 1
+    claimed = store.claim_deliveries("a", limit=9, lease_seconds=30)
+    assert [(d.chat_id, d.slot) for d in claimed] == [(5, slot), (5, slot + 86_400)]
 
 
 def test_paused_off_and_unsubscribed_chats_are_not_queued(

@@ -33,7 +33,8 @@ examples.
    summit") wants a sentence that tells of the future (`tense_factor`, 0.6): "the 2019 BRICS Summit in Brazil" does not date the next one.
 5. Another speaker (`other_speaker_factor`, 0.6): "what did X say" where X speaks neither in the
    sentence nor in the one next to it; X merely mentioned while someone else speaks, or the
-   subject of a sentence that reports no speech ("Rajnath Singh had discussed the S-400").
+   subject of a sentence that reports no speech ("Rajnath Singh had discussed the S-400"), or
+   someone sharing a name with X who has another ("said Bruce Snyder" for Bruce Davis).
 6. Off topic (`off_topic_factor`, 0.6): "what did X say about Y" where neither the sentence nor
    its neighbours hold a word of Y (the Finnish analyst on Sudzha is no answer about North
    Korea), or where X speaks only in the sentence next to it and neither holds Y.
@@ -190,15 +191,27 @@ def speaking(index: IndexData, sid: int, speakers: Sequence[Term]) -> tuple[int,
     """Rule 5: the sentences among `sid` and the ones right before and after it (a quotation
     continued or introduced) in which one of `speakers` speaks."""
     before, after = index.neighbours.get(sid, ((), ()))
+    asked = frozenset().union(*(t.alts for t in speakers))
+    asked_names = frozenset().union(*(t.alts for t in speakers if t.name))
     found = []
     for nid in (sid, *before[:1], *after[:1]):
         near = index.sentences[nid]
         # The subject of a sentence that reports no speech did something, not say it
         # ("Cabello had just paid a visit to the border").
         speaks = near.is_quote or nid in index.leads_quote
-        said_by = near.speaker | near.roles | (near.subject if speaks else frozenset())
-        if said_by and any(not t.alts.isdisjoint(said_by) for t in speakers):
-            found.append(nid)
+        named = near.speaker | (near.subject if speaks else frozenset())
+        said_by = named | near.roles
+        if not said_by or all(t.alts.isdisjoint(said_by) for t in speakers):
+            continue
+        # "Bruce Snyder" is not "Bruce Davis": they share a name, and each has one the other
+        # lacks.
+        if (
+            not named.isdisjoint(asked_names)
+            and (named - asked) & index.names
+            and any(t.known and t.alts.isdisjoint(said_by) for t in speakers)
+        ):
+            continue
+        found.append(nid)
     return tuple(found)
 
 

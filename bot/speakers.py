@@ -39,6 +39,19 @@ _ANY_VERB = re.compile(rf"\b(?:{_VERB}|according to)\b")
 _SPEAKER_AFTER = re.compile(
     rf"\b(?:{_VERB_BEFORE_SPEAKER}|according to)\s+(?:the\s+)?({_NAME_RUN})"
 )
+# "said Academy executive director Bruce Davis": a role in small letters between the verb (and
+# an organisation) and the full name it introduces.
+_ROLE_WORDS = (
+    "adviser|advisor|ambassador|analyst|boss|chairman|chairwoman|chief|commander|correspondent|"
+    "director|economist|editor|executive|founder|general|governor|head|leader|manager|member|"
+    "minister|officer|official|president|professor|researcher|secretary|senator|spokesman|"
+    "spokeswoman|spokesperson"
+)
+_SPEAKER_AFTER_ROLE = re.compile(
+    rf"\b(?:{_VERB_BEFORE_SPEAKER}|according to)\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){{0,3}}"
+    rf"(?:(?:former|senior|deputy|vice|chief|managing|executive|general)\s+)*"
+    rf"(?:{_ROLE_WORDS})\s+((?:[A-Z][\w.’'-]*\s+){{1,3}}[A-Z][\w’'-]*)"
+)
 
 
 # A name followed by its verb, maybe after an apposition: "Lyubov, a mother of four, is",
@@ -79,7 +92,7 @@ def speakers_in(text: str) -> frozenset[str]:
     if not _ANY_VERB.search(text):
         return frozenset()
     before = list(_SPEAKER_ADJACENT.finditer(text)) or _SPEAKER_BEFORE.finditer(text)
-    for pattern in (before, _SPEAKER_AFTER.finditer(text)):
+    for pattern in (before, _SPEAKER_AFTER.finditer(text), _SPEAKER_AFTER_ROLE.finditer(text)):
         for m in pattern:
             found |= term_stems(m.group(1))
     return frozenset(found)

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot import nearmiss
 from bot.briefs import Brief, BriefSet, Cited, Index, IndexEntry, Source, load_briefs
 from bot.config import MatchingConfig
 from bot.engine import Engine
 from bot.intents import counted_words, has_age, has_money, has_number, has_quantity
-from bot.match import MatchIndex, MatchOptions, _close
+from bot.match import MatchIndex, MatchOptions, Term, _close
 from bot.speakers import acting_roles, described_speakers, roles_in, speakers_in, subject_name
 from bot.text import STOPWORDS, normalize, stem, tokens
 from bot.vocab import (
@@ -290,6 +291,8 @@ def test_short_typos_of_question_words(index: MatchIndex) -> None:
         ("Russia looks beyond partners like China, North Korea, and Iran, McFate said.", "McFate"),
         ("“Today’s era is not an era of war,” the prime minister told Putin.", ""),
         ("She said in an interview that she feared the assault.", ""),
+        # A role in small letters between the verb and the full name it introduces:
+        ("“It concerns us,” said Academy executive director Bruce Davis.", "Academy Bruce Davis"),
     ],
 )
 def test_the_speaker_is_the_name_next_to_the_verb(sentence: str, speaker: str) -> None:
@@ -1103,3 +1106,27 @@ def test_a_name_doing_something_is_not_a_name_saying_something() -> None:
         scores[verb] = index.rank_sentences(index.query(question))[0].score
     factor = MatchOptions().other_speaker_factor
     assert scores["had discussed"] == pytest.approx(scores["said"] * factor)
+
+
+def test_a_speaker_sharing_a_first_name_is_another_person() -> None:
+    # Bruce Snyder does not speak for "what did Bruce Davis say": they share a name and each
+    # has one the other lacks (bot.nearmiss rule 5).
+    index = MatchIndex.build(
+        article(
+            "US box office set for record high",
+            [
+                "Cinema ticket sales rose again this year, the Academy's Bruce Davis noted.",
+                "Studios expect a strong spring, Snyder's team says.",
+                "“The nominees this year are small films,” said Bruce Snyder, a distributor.",
+                "Studios expect a strong spring.",
+            ],
+        )
+    )
+    said = next(s.id for s in index.sentences if "said Bruce Snyder" in s.item.text)
+
+    def speakers(question: str) -> list[Term]:
+        return [t for t in index.query(question).terms if t.speaker]
+
+    assert nearmiss.speaking(index, said, speakers("what did bruce snyder say")) == (said,)
+    assert nearmiss.speaking(index, said, speakers("what did bruce davis say")) == ()
+    assert nearmiss.speaking(index, said, speakers("what did snyder say")) == (said,)

@@ -297,9 +297,13 @@ class IndexData:
                         or not REPORTED.isdisjoint(words),
                         defines=bool(DEFINES.search(item.text)),
                         group=groups[item.source],
-                        speaker=frozenset(term_stems(item.speaker))
-                        if isinstance(item, Quote)
-                        else speakers_in(item.text),
+                        # A quotation's attributed speaker, and whoever its own words name
+                        # ("said GE's chief executive Jeff Immelt" attributed to GE).
+                        speaker=(
+                            frozenset(term_stems(item.speaker)) | speakers_in(item.text)
+                            if isinstance(item, Quote)
+                            else speakers_in(item.text)
+                        ),
                         subject=subject_name(item.text),
                     )
                 )

@@ -230,6 +230,18 @@ REPORTED = frozenset(
         "announced",
         "replied",
         "saying",
+        # "Yuri Ushakov, Putin's foreign policy adviser, admitting that ...": speech reported
+        # in a participle.
+        "admitting",
+        "adding",
+        "noting",
+        "warning",
+        "insisting",
+        "claiming",
+        "arguing",
+        "stressing",
+        "acknowledging",
+        "explaining",
     ]
 )
 # Sentences that say what something is: "the ELN, a Marxist group", "X is a ...".

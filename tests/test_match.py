@@ -1130,3 +1130,11 @@ def test_a_speaker_sharing_a_first_name_is_another_person() -> None:
     assert nearmiss.speaking(index, said, speakers("what did bruce snyder say")) == (said,)
     assert nearmiss.speaking(index, said, speakers("what did bruce davis say")) == ()
     assert nearmiss.speaking(index, said, speakers("what did snyder say")) == (said,)
+
+
+def test_speech_reported_in_a_participle_names_its_speaker() -> None:
+    text = (
+        "Only few details were made public, including Yuri Ushakov, Putin’s foreign policy "
+        "adviser, admitting that they discussed territory."
+    )
+    assert {stem("ushakov")} <= speakers_in(text)

@@ -123,34 +123,23 @@ def has_quantity(text: str, words: list[str]) -> bool:
     return bool(_DIGIT.search(_YEAR_OR_DATE.sub(" ", text)))
 
 
-_MONTHS = frozenset(
-    [
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "may",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-)
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+# Months as people and papers shorten them ("dec 2021", "Sept. 3") -> the month.
+MONTH_ABBREVIATIONS = {m[:3]: m for m in MONTHS if len(m) > 3} | {"sept": "september"}
+_MONTHS = frozenset(MONTHS) | frozenset(MONTH_ABBREVIATIONS)
 # Words around a figure that say what it counts: "killed at least four people", "more than
 # 10,000 troops to support Russian forces".
 COUNTED_BEFORE = 3

@@ -30,6 +30,7 @@ from bot.intents import (
     DEFINE_INTENT,
     HOW,
     MEANING,
+    MONTH_ABBREVIATIONS,
     NUMBER_INTENT,
     OVERVIEW,
     QUOTE_INTENT,
@@ -130,26 +131,8 @@ def _form_dropped(norm: str) -> str:
     mean", "what year", and the overview request ("catch me up on", "brief me on")."""
     for form in (OVERVIEW, HOW, MEANING, ACCORDING_TO, WHEN_FORM):
         norm = form.sub(" ", norm)
-    return " ".join(_MONTHS.get(w, w) for w in norm.split())
-
-
-# Months as people shorten them ("putin's dec 2021 trip"); the briefs write them out.
-_MONTHS = {
-    m[:3]: m
-    for m in [
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-} | {"sept": "september"}
+    # "putin's dec 2021 trip": the briefs write months out.
+    return " ".join(MONTH_ABBREVIATIONS.get(w, w) for w in norm.split())
 
 
 def _speaker_words(norm: str) -> set[str]:

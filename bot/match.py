@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -245,9 +245,11 @@ class MatchIndex(IndexData):
         options = self.options
         asked = _asked(query)
         weight_of = _mask_weights(terms)
-        matched = self._candidates(terms)
-        loose = self._loose_candidates(terms)
-        nearby = self._window_candidates(terms)
+        # Per sentence, the bits of the terms it holds, holds only through a synonym, and
+        # that the sentences next to it (or whom it is about) hold.
+        matched = self._term_masks(terms, self.postings, lambda t: t.alts)
+        loose = self._term_masks(terms, self.postings, lambda t: t.near)
+        nearby = self._term_masks(terms, self.window_postings, lambda t: t.alts)
         total = query.weight
         specificity = min(1.0, total / options.min_specificity)
         credit = options.context_credit
@@ -398,34 +400,18 @@ class MatchIndex(IndexData):
             for score, coverage, plain, sid in self._closest_first(top, terms)
         ]
 
-    def _candidates(self, terms: tuple[Term, ...]) -> dict[int, int]:
-        """Sentence id -> bit mask of the terms it holds, for every sentence holding one."""
-        matched: dict[int, int] = {}
-        for i, term in enumerate(terms):
-            bit = 1 << i
-            for alt in term.alts:
-                for sid in self.postings.get(alt, ()):
-                    matched[sid] = matched.get(sid, 0) | bit
-        return matched
-
-    def _window_candidates(self, terms: tuple[Term, ...]) -> dict[int, int]:
-        """Sentence id -> bit mask of the terms the sentences next to it (or whom it is about)
-        hold: `nearmiss.window_mask` for every sentence at once."""
+    @staticmethod
+    def _term_masks(
+        terms: tuple[Term, ...],
+        postings: Mapping[str, Sequence[int]],
+        stems: Callable[[Term], frozenset[str]],
+    ) -> dict[int, int]:
+        """Sentence id -> bit mask of the terms whose `stems` the sentence is posted under."""
         found: dict[int, int] = {}
         for i, term in enumerate(terms):
             bit = 1 << i
-            for alt in term.alts:
-                for sid in self.window_postings.get(alt, ()):
-                    found[sid] = found.get(sid, 0) | bit
-        return found
-
-    def _loose_candidates(self, terms: tuple[Term, ...]) -> dict[int, int]:
-        """Sentence id -> bit mask of the terms it holds only through a synonym."""
-        found: dict[int, int] = {}
-        for i, term in enumerate(terms):
-            bit = 1 << i
-            for alt in term.near:
-                for sid in self.postings.get(alt, ()):
+            for st in stems(term):
+                for sid in postings.get(st, ()):
                     found[sid] = found.get(sid, 0) | bit
         return found
 

@@ -233,8 +233,9 @@ def on_topic(
 
 
 def window_mask(index: IndexData, sid: int, terms: Sequence[Term], candidates: int) -> int:
-    """Rule 6 (and the neighbours' credit): which of the `candidates` terms the sentences next
-    to `sid` hold, or the one whom `sid` is about when it opens on "she" or "he"."""
+    """Rule 6: which of the `candidates` terms the sentences next to `sid` hold, or the one
+    whom `sid` is about when it opens on "she" or "he". (The neighbours' credit reads the same
+    `window_terms` for every sentence at once, through `window_postings`, in bot.match.)"""
     found = 0
     nearby = index.window_terms[sid]
     for i, term in enumerate(terms):

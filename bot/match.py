@@ -21,11 +21,14 @@ How a sentence is scored (`rank_sentences`):
    (`context_credit`: the sentence is about it even when it does not repeat it), and so does
    one held by the sentence just before or after it or naming the person a sentence opening
    on "she" or "he" is about (`window_credit`; "She said she walked five miles" follows
-   sentences about Zoya). Past `saturation` a long question is sure enough.
+   sentences about Zoya). A term held only through a general-English synonym earns
+   `synonym_credit`. Past `saturation` a long question is sure enough in the words the
+   briefs know.
 3. **Near misses** (bot.nearmiss, rules 1-6): names or rare words the article never uses, a
    passing mention of the question's key word, a name the sentence's surroundings lack, no
-   figure for "how many" or date for "when" nearby, another speaker, another subject. Each
-   multiplies the confidence by a named factor under 1.
+   figure for "how many", amount for "how much did it cost", age for "how old" or date for
+   "when" nearby, another speaker, another subject. Each multiplies the confidence by a named
+   factor under 1.
 4. **Rank.** The confidence orders the sentences, plus small boosts for what the question
    asks (a quotation for "what did X say", a figure for "how many", a date for "when", a
    definition): boosts order, they add no confidence. Among sentences about as good, the one

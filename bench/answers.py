@@ -10,13 +10,13 @@ The baseline is bm25s over every sentence of the raw seeds (no cleaning), replyi
 top sentences up to the engine's reply length for the same question; it declines only when
 no sentence shares a word with the question. Figures are given for the tuned part, the
 held-out part (written with the matcher), the fresh and fresh2 parts (each written later, and
-scored before the engine was changed after it), the fresh3 to fresh8 parts
+scored before the engine was changed after it), the fresh3 to fresh9 parts
 (written after those changes, each scored once before the next round of changes; fresh8
-after the last), the
+and fresh9 after the last), the
 near-miss probes (all must-decline) and all questions. The BBC set has the same split:
 "bbc" (written with the matcher), "bbc fresh" (scored once, then its misses read) and
-"bbc fresh2" (written blind to the engine and scored once after the last change: the honest
-figure for unseen questions). "Overall" is the share of all questions handled right:
+"bbc fresh2" and "bbc fresh3" (written blind to the engine and scored once after the last
+change: the honest figures for unseen questions). "Overall" is the share of all questions handled right:
 answerable ones answered with the expected text, must-decline ones declined.
 """
 
@@ -53,6 +53,7 @@ GROUPS = [
     "fresh6",
     "fresh7",
     "fresh8",
+    "fresh9",
     "probes",
 ]
 SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])")
@@ -404,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
                 "fresh6": "6",
                 "fresh7": "7",
                 "fresh8": "8",
+                "fresh9": "9",
                 "probes": "P",
             }.get(o.case.group, "B")
             want = "DECLINE" if o.case.must_decline else " | ".join(o.case.expect)

@@ -191,8 +191,6 @@ def speaking(index: IndexData, sid: int, speakers: Sequence[Term]) -> tuple[int,
     """Rule 5: the sentences among `sid` and the ones right before and after it (a quotation
     continued or introduced) in which one of `speakers` speaks."""
     before, after = index.neighbours.get(sid, ((), ()))
-    asked = frozenset().union(*(t.alts for t in speakers))
-    asked_names = frozenset().union(*(t.alts for t in speakers if t.name))
     found = []
     for nid in (sid, *before[:1], *after[:1]):
         near = index.sentences[nid]
@@ -203,16 +201,23 @@ def speaking(index: IndexData, sid: int, speakers: Sequence[Term]) -> tuple[int,
         said_by = named | near.roles
         if not said_by or all(t.alts.isdisjoint(said_by) for t in speakers):
             continue
-        # "Bruce Snyder" is not "Bruce Davis": they share a name, and each has one the other
-        # lacks.
-        if (
-            not named.isdisjoint(asked_names)
-            and (named - asked) & index.names
-            and any(t.known and t.alts.isdisjoint(said_by) for t in speakers)
-        ):
-            continue
-        found.append(nid)
+        if not _another_person(index, named, said_by, speakers):
+            found.append(nid)
     return tuple(found)
+
+
+def _another_person(
+    index: IndexData, named: frozenset[str], said_by: frozenset[str], speakers: Sequence[Term]
+) -> bool:
+    """Rule 5: "Bruce Snyder" is not "Bruce Davis": they share a name, and each has one the
+    other lacks. (Worked out only where a name of the question is named: this runs for every
+    candidate sentence.)"""
+    if all(not t.name or t.alts.isdisjoint(named) for t in speakers):
+        return False
+    asked = frozenset().union(*(t.alts for t in speakers))
+    return bool((named - asked) & index.names) and any(
+        t.known and t.alts.isdisjoint(said_by) for t in speakers
+    )
 
 
 def on_topic(

@@ -28,7 +28,8 @@ examples.
    does North Korea have" is not answered by "the nuclear-armed North" next to "more than
    10,000 troops". "How much did it cost / pay / is it worth" wants an amount of money (or a
    share of one) in or next to the sentence (`uncounted_factor`): "six new reactors" is no
-   price for them; "how old is X" wants an age ("aged 44"), not "a two-day visit". (The rank pays `intent_mismatch` for the sentence alone, in bot.match.)
+   price for them; "how old is X" wants an age ("aged 44"), not "a two-day visit". (The rank
+   pays `intent_mismatch` for the sentence alone, in bot.match.)
    A question on what is still to come ("when will X", "when is X visiting", "the next
    summit") wants a sentence that tells of the future (`tense_factor`, 0.6): "the 2019 BRICS Summit in Brazil" does not date the next one.
 5. Another speaker (`other_speaker_factor`, 0.6): "what did X say" where X speaks neither in the

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Self
 
@@ -40,6 +40,7 @@ from bot.vocab import (
     defined_abbreviations,
     demonym_aliases,
     derivations,
+    given_names,
     initialisms,
     name_pairs,
     spelling_variants,
@@ -328,6 +329,7 @@ class IndexData:
         neighbours = _neighbours(sentences)
         sentences = _referents(_with_roles(_pronoun_speakers(sentences, neighbours)), neighbours)
         proper = capitalised((s.item.text for s in sentences), sentence_counts)
+        sentences = _with_given_names(sentences, proper)
         names = frozenset(stem(w) for w, n in proper.items() if n >= 2)
         # A word's share of a topic's sentences, smoothed so a 7-sentence brief that names
         # India three times does not outweigh the 150-sentence brief about India.
@@ -514,6 +516,34 @@ def _source_title(brief: Brief, source_id: str) -> str:
         return brief.source(source_id).title
     except KeyError:
         return ""
+
+
+def _with_given_names(
+    sentences: list[IndexedSentence], proper: Collection[str]
+) -> list[IndexedSentence]:
+    """A sentence naming someone by surname ("Blume said") holds the given name its article
+    writes with it ("Judy Blume"), as words, as speaker and as subject: "what did Judy Blume
+    say" asks for it."""
+    by_article: dict[int, list[IndexedSentence]] = defaultdict(list)
+    for s in sentences:
+        by_article[s.group].append(s)
+    out = list(sentences)
+    for group in by_article.values():
+        given = given_names((s.item.text for s in group), proper)
+        for s in group:
+            terms = _in_full(s.terms, given)
+            if terms != s.terms:
+                out[s.id] = replace(
+                    s,
+                    terms=terms,
+                    speaker=_in_full(s.speaker, given),
+                    subject=_in_full(s.subject, given),
+                )
+    return out
+
+
+def _in_full(names: frozenset[str], given: dict[str, frozenset[str]]) -> frozenset[str]:
+    return names.union(*(given[t] for t in names & given.keys()))
 
 
 def _with_recurring_names(

@@ -261,6 +261,7 @@ def corpus_names(texts: Iterable[str], counts: dict[str, int]) -> frozenset[str]
     return frozenset(stem(w) for w, n in capitalised(texts, counts).items() if n >= 2)
 
 
+_SMALL_WORD = re.compile(r"\b[a-z]+\b")
 _TWO_OR_THREE_NAMES = re.compile(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+)(?:\s+([A-Z][a-z]+))?\b")
 
 
@@ -277,6 +278,28 @@ def name_pairs(texts: Iterable[str], min_count: int = 2) -> frozenset[tuple[str,
                 if a not in STOPWORDS and b not in STOPWORDS:
                     counts[(stem(a), stem(b))] += 1
     return frozenset(pair for pair, n in counts.items() if n >= min_count)
+
+
+def given_names(texts: Iterable[str], proper: Collection[str]) -> dict[str, frozenset[str]]:
+    """Surname stem -> the stems of the given names one article writes with it ("Peter
+    Molyneux" ... "Mr Molyneux said"): news names a person in full once, then by surname, and a
+    question names them in full. `texts` are one article's sentences. The given names must be
+    names of the corpus (`proper`: "Leading British" is not one), and the surname never written
+    in small letters (a surname often opens a sentence, so `proper` may miss it). A surname
+    written with two given names (Donald and Melania Trump) is two people and left out."""
+    given: dict[str, set[str]] = defaultdict(set)
+    small: set[str] = set()
+    for text in texts:
+        small.update(_SMALL_WORD.findall(text))
+        for m in _TWO_OR_THREE_NAMES.finditer(text):
+            *firsts, surname = (w.lower() for w in m.groups() if w)
+            if all(w in proper for w in firsts) and surname not in STOPWORDS:
+                given[surname].add(" ".join(stem(w) for w in firsts))
+    return {
+        stem(surname): frozenset(firsts.pop().split())
+        for surname, firsts in given.items()
+        if len(firsts) == 1 and surname not in small
+    }
 
 
 def initialisms(texts: Iterable[str], min_count: int = 3) -> dict[str, tuple[str, ...]]:

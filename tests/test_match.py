@@ -21,6 +21,7 @@ from bot.vocab import (
     defined_abbreviations,
     demonym_aliases,
     derivation_roots,
+    given_names,
     initialisms,
     name_pairs,
     spelling_variants,
@@ -1138,3 +1139,20 @@ def test_speech_reported_in_a_participle_names_its_speaker() -> None:
         "adviser, admitting that they discussed territory."
     )
     assert {stem("ushakov")} <= speakers_in(text)
+
+
+def test_a_surname_holds_the_given_name_its_article_writes_with_it() -> None:
+    texts = [
+        "Leading British computer games maker Peter Molyneux has been made an OBE.",
+        "Mr Molyneux said receiving the honour was something of a surprise.",
+        "Donald Trump and Melania Trump flew in; Trump said little.",
+    ]
+    proper = {"peter", "molyneux", "british", "donald", "melania", "trump", "obe"}
+    # "Trump" has two given names here: two people, so neither is assumed.
+    assert given_names(texts, proper) == {"molyneux": {"peter"}}
+    briefs = article("Games maker Molyneux gets OBE", texts[:2])
+    index = MatchIndex.build(briefs)
+    best = index.rank_sentences(index.query("what did peter molyneux say about the honour"))[0]
+    assert best.sentence.item.text.startswith("Mr Molyneux said")
+    assert "peter" in best.sentence.speaker
+    assert best.score >= MatchingConfig().answer_cutoff

@@ -43,6 +43,12 @@ FOLLOW_UP_MARGIN = 0.15
 _CONTINUES = re.compile(
     r"^[\"“‘']?(he|she|they|it|this|that|these|those|his|her|their|its)\b", re.IGNORECASE
 )
+# ... but the "it" of "It is quite remarkable that India went ahead" stands for nothing.
+_DUMMY_IT = re.compile(
+    r"^[\"“‘']?it(?: is|'s|’s| was| would be| will be| has been| seems| remains)"
+    r"(?: \w+){0,3}? (?:that|to|whether|how|why|if)\b",
+    re.IGNORECASE,
+)
 # A question this close to a topic's title or slug (0..1) is a request for that topic's brief.
 NAME_IS_TOPIC = NAME_MATCH
 # Topics offered with a decline must share at least this much with the question.
@@ -112,7 +118,7 @@ class Engine:
         chosen = [best.sentence]
         before, after = self.index.neighbours.get(best.sentence.id, ((), ()))
         # "He said ..." or "It added ..." means nothing without the sentence before it.
-        if before and _CONTINUES.match(best.sentence.item.text):
+        if before and leans_on_before(best.sentence.item.text):
             chosen.insert(0, self.index.sentences[before[0]])
         # "Kim hailed Putin in a letter." answers "what did Kim say" only with the quote after it;
         # so does "In a speech, Modi announced ..." with the words quoted after it.
@@ -287,3 +293,9 @@ def _invalid_reason(question: object) -> str | None:
     if junk > MAX_JUNK_SHARE * len(question) or not any(ch.isalnum() for ch in question):
         return "That does not look like a question in words; please type it as text."
     return None
+
+
+def leans_on_before(text: str) -> bool:
+    """Whether a sentence means little without the one before it ("He said ...", "Their
+    losses ...", "“It is quite remarkable,” said Belousova")."""
+    return bool(_CONTINUES.match(text)) and not _DUMMY_IT.match(text)

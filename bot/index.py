@@ -41,6 +41,7 @@ from bot.vocab import (
     demonym_aliases,
     derivations,
     given_names,
+    hyphenated,
     initialisms,
     name_pairs,
     spelling_variants,
@@ -189,6 +190,8 @@ class IndexData:
     derived: dict[str, frozenset[str]] = field(default_factory=dict)
     # Initials -> the name they stand for ("nk" -> north korea), for words the briefs never use.
     initials: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Hyphenated words by their letters run together ("jayz" -> jay, z; bot.vocab.hyphenated).
+    hyphenated: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Two-word names the briefs write (stems): ("north", "korea"), ("band", "aid").
     pairs: frozenset[tuple[str, str]] = frozenset()
     vocab: Vocabulary
@@ -377,6 +380,7 @@ class IndexData:
             aliases=_merge(demonym_aliases(set(postings)), spelling_variants(names)),
             derived=derivations(postings),
             initials=initialisms(s.item.text for s in sentences),
+            hyphenated=hyphenated(s.item.text for s in sentences),
             pairs=name_pairs(s.item.text for s in sentences),
             neighbours=neighbours,
             window_terms=window_terms,

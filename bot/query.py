@@ -227,10 +227,13 @@ def _bound(
 
 def _spell_out(index: IndexData, words: list[str]) -> list[str]:
     """Initials the briefs never use, written out as the name they stand for there ("nk
-    troops" -> "north korea troops")."""
+    troops" -> "north korea troops"), and a word the briefs hyphenate typed without its
+    hyphens, split as the briefs' words are ("jayz" -> "jay z")."""
     out: list[str] = []
     for w in words:
-        full = index.initials.get(w) if 2 <= len(w) <= 3 and not index.vocab.knows(w) else None
+        full = None
+        if not index.vocab.knows(w):
+            full = index.initials.get(w) if 2 <= len(w) <= 3 else index.hyphenated.get(w)
         out.extend(full or (w,))
     return out
 

@@ -261,6 +261,7 @@ def corpus_names(texts: Iterable[str], counts: dict[str, int]) -> frozenset[str]
     return frozenset(stem(w) for w, n in capitalised(texts, counts).items() if n >= 2)
 
 
+_HYPHENATED = re.compile(r"\b[^\W\d_]+(?:-[^\W\d_]+)+\b")
 _SMALL_WORD = re.compile(r"\b[a-z]+\b")
 _TWO_OR_THREE_NAMES = re.compile(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+)(?:\s+([A-Z][a-z]+))?\b")
 
@@ -299,6 +300,18 @@ def given_names(texts: Iterable[str], proper: Collection[str]) -> dict[str, froz
         stem(surname): frozenset(firsts.pop().split())
         for surname, firsts in given.items()
         if len(firsts) == 1 and surname not in small
+    }
+
+
+def hyphenated(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Words the briefs write with hyphens, by how a phone types them run together: "jayz" ->
+    ("jay", "z"), "walmart" -> ("wal", "mart"). The briefs' words are split at hyphens, so a
+    question's "jayz" is otherwise a word no brief uses."""
+    return {
+        "".join(parts): tuple(parts)
+        for text in texts
+        for word in _HYPHENATED.findall(text)
+        for parts in (word.lower().split("-"),)
     }
 
 

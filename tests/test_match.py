@@ -22,6 +22,7 @@ from bot.vocab import (
     demonym_aliases,
     derivation_roots,
     given_names,
+    hyphenated,
     initialisms,
     name_pairs,
     spelling_variants,
@@ -1156,3 +1157,15 @@ def test_a_surname_holds_the_given_name_its_article_writes_with_it() -> None:
     assert best.sentence.item.text.startswith("Mr Molyneux said")
     assert "peter" in best.sentence.speaker
     assert best.score >= MatchingConfig().answer_cutoff
+
+
+def test_a_word_the_briefs_hyphenate_may_be_typed_run_together() -> None:
+    texts = [
+        "Rap star Jay-Z is to become a record company executive at Def Jam.",
+        "Wal-Mart shares fell after the retailer cut its forecast.",
+    ]
+    assert hyphenated(texts) == {"jayz": ("jay", "z"), "walmart": ("wal", "mart")}
+    index = MatchIndex.build(article("Jay-Z becomes label boss", texts))
+    assert [t.key for t in index.query("walmart shares").terms] == ["wal", "mart", "shar"]
+    best = index.rank_sentences(index.query("what job did jayz get"))[0]
+    assert best.sentence.item.text.startswith("Rap star Jay-Z")

@@ -1080,6 +1080,7 @@ def test_how_old_wants_an_age_not_any_figure() -> None:
         ("how many ppl died", ["people", "died"]),
         ("wat did the govt say abt it", ["government"]),
         ("how many troops this yr", ["troops", "year"]),
+        ("who shud pay n who cud mediate", ["pay", "mediate"]),
     ],
 )
 def test_phone_shorthand_is_read_as_the_words_it_stands_for(

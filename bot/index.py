@@ -102,6 +102,10 @@ class MatchOptions:
     # (the name before "said", after "said", or a Quote's speaker) has its confidence multiplied
     # by this. X being merely mentioned while someone else speaks is a near miss.
     other_speaker_factor: float = 0.6
+    # ... and by this too when nobody speaks there at all (no quotation or reported speech in
+    # it, none in the sentence after it): "Umerov and Natov are visiting Miami" tells what
+    # they did, not what they said.
+    silent_factor: float = 0.75
     # "What did X say about Y": a sentence where X speaks but neither it nor the one next to it
     # holds any word of Y has its confidence multiplied by this (X on another subject).
     off_topic_factor: float = 0.6

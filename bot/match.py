@@ -375,9 +375,12 @@ class MatchIndex(IndexData):
                 plain *= options.tense_factor
             speaking = nearmiss.speaking(self, sid, asked.speakers) if asked.speakers else ()
             if asked.speakers and not speaking:
-                score *= options.other_speaker_factor
-                coverage *= options.other_speaker_factor
-                plain *= options.other_speaker_factor
+                factor = options.other_speaker_factor
+                if not s.is_quote and sid not in self.leads_quote:
+                    factor *= options.silent_factor
+                score *= factor
+                coverage *= factor
+                plain *= factor
             if (
                 asked.topic_bits
                 and not mask & asked.topic_bits

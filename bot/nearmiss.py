@@ -36,6 +36,9 @@ examples.
    sentence nor in the one next to it; X merely mentioned while someone else speaks, or the
    subject of a sentence that reports no speech ("Rajnath Singh had discussed the S-400"), or
    someone sharing a name with X who has another ("said Bruce Snyder" for Bruce Davis).
+   Where nobody speaks at all, neither in the sentence nor in the one after it, the doubt is
+   greater (`silent_factor`, 0.75 more): "Cabello had just paid a visit to the border" tells
+   what he did, not what he said.
 6. Off topic (`off_topic_factor`, 0.6): "what did X say about Y" where neither the sentence nor
    its neighbours hold a word of Y (the Finnish analyst on Sudzha is no answer about North
    Korea), or where X speaks only in the sentence next to it and neither holds Y.
@@ -72,7 +75,7 @@ def worst_factor(options: MatchOptions, intents: int, speakers: bool) -> float:
     )
     factor *= options.missing_name_factor
     if speakers:
-        factor *= options.other_speaker_factor * options.off_topic_factor
+        factor *= options.other_speaker_factor * options.silent_factor * options.off_topic_factor
     return factor
 
 

@@ -1091,8 +1091,8 @@ def test_phone_shorthand_is_read_as_the_words_it_stands_for(
 
 def test_a_name_doing_something_is_not_a_name_saying_something() -> None:
     # "X had discussed ..." makes X the sentence's subject, but nothing X said is in it: for
-    # "what did X say" it is another speaker's sentence (`other_speaker_factor`); "X said ..."
-    # is X's own.
+    # "what did X say" it is not X speaking (`other_speaker_factor`), and nobody else speaks
+    # either (`silent_factor`); "X said ..." is X's own.
     question = "what did rajnath singh say about the s-400"
     scores = {}
     for verb in ("had discussed", "said"):
@@ -1107,7 +1107,8 @@ def test_a_name_doing_something_is_not_a_name_saying_something() -> None:
             )
         )
         scores[verb] = index.rank_sentences(index.query(question))[0].score
-    factor = MatchOptions().other_speaker_factor
+    options = MatchOptions()
+    factor = options.other_speaker_factor * options.silent_factor
     assert scores["had discussed"] == pytest.approx(scores["said"] * factor)
 
 
@@ -1170,3 +1171,35 @@ def test_a_word_the_briefs_hyphenate_may_be_typed_run_together() -> None:
     assert [t.key for t in index.query("walmart shares").terms] == ["wal", "mart", "shar"]
     best = index.rank_sentences(index.query("what job did jayz get"))[0]
     assert best.sentence.item.text.startswith("Rap star Jay-Z")
+
+
+def test_a_sentence_where_nobody_speaks_is_no_answer_to_what_someone_said() -> None:
+    briefs = article(
+        "How Venezuela Helps Fuel the Violence in Colombia",
+        [
+            "Venezuela’s powerful interior minister, Diosdado Cabello, had just paid a visit to "
+            "the border, while a new wave of Colombian troops were moving in.",
+            "The ELN has long used Venezuela as a refuge.",
+        ],
+    )
+    question = "what did diosdado cabello say at the border"
+    cutoff = MatchingConfig().answer_cutoff
+    strict = MatchIndex.build(briefs)
+    lenient = MatchIndex.build(briefs, MatchOptions(silent_factor=1.0))
+    got = strict.rank_sentences(strict.query(question))[0]
+    base = lenient.rank_sentences(lenient.query(question))[0]
+    assert got.score == pytest.approx(base.score * MatchOptions().silent_factor)
+    assert got.score < cutoff <= base.score
+    # Where somebody else speaks, the doubt is the other speaker's alone.
+    quoted = article(
+        "How Venezuela Helps Fuel the Violence in Colombia",
+        ["“We will not allow it,” a Colombian general said of Cabello's visit to the border."],
+    )
+    strict, lenient = (
+        MatchIndex.build(quoted),
+        MatchIndex.build(quoted, MatchOptions(silent_factor=1.0)),
+    )
+    assert (
+        strict.rank_sentences(strict.query(question))[0].score
+        == lenient.rank_sentences(lenient.query(question))[0].score
+    )

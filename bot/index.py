@@ -216,6 +216,10 @@ class IndexData:
     # stem -> the sentences whose `window_terms` hold it: a question's neighbour credit is
     # read from these once per question rather than sentence by sentence.
     window_postings: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # stem -> the sentences in which someone of that name may speak (their speaker, subject or
+    # roles hold it): "what did X say" finds from these, once per question, the sentences
+    # where X cannot be speaking, whose best case bot.match then lowers before scoring them.
+    speaker_postings: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # Sentences followed by a quotation ("In a letter, Kim hailed Putin." / "He said ..."): they
     # answer "what did X say" together with it.
     leads_quote: frozenset[int] = frozenset()
@@ -389,6 +393,7 @@ class IndexData:
             neighbours=neighbours,
             window_terms=window_terms,
             window_postings=_inverted(window_terms),
+            speaker_postings=_inverted([s.speaker | s.subject | s.roles for s in sentences]),
             leads_quote=frozenset(
                 sid
                 for sid, (_, after) in neighbours.items()

@@ -279,6 +279,10 @@ class MatchIndex(IndexData):
         counting = (
             nearmiss.figures_of(self, asked.counted, each=asked.each) if asked.counted else None
         )
+        # "What did X say": the sentences where X may speak (bot.nearmiss.speaking looks no
+        # further than a sentence and the ones right before and after it). Elsewhere the
+        # other-speaker doubt is certain, so it lowers the best case too.
+        voiced = self._voiced(asked.speakers) if asked.speakers else None
         group_masks: dict[int, int] = {}
         doubts: dict[int, tuple[float, float, float]] = {}
         passing: frozenset[int] | None = None  # computed when first needed
@@ -322,6 +326,8 @@ class MatchIndex(IndexData):
             # The boosts as they would fall on the undoubted coverage: a bound on the rank,
             # since the doubts only lower it.
             bound = self._boosted(found / base, s, sid, asked, terms, counting)
+            if voiced is not None and sid not in voiced:
+                bound *= self._unvoiced_factor(s, sid)
             plan.append((bound, sid, mask, gmask, window, found))
         plan.sort(key=lambda p: (-p[0], p[1]))
         kept: list[float] = []  # the `limit` best ranks so far, a min-heap
@@ -373,11 +379,13 @@ class MatchIndex(IndexData):
                 score *= options.tense_factor
                 coverage *= options.tense_factor
                 plain *= options.tense_factor
-            speaking = nearmiss.speaking(self, sid, asked.speakers) if asked.speakers else ()
+            speaking = (
+                nearmiss.speaking(self, sid, asked.speakers)
+                if voiced is not None and sid in voiced
+                else ()
+            )
             if asked.speakers and not speaking:
-                factor = options.other_speaker_factor
-                if not s.is_quote and sid not in self.leads_quote:
-                    factor *= options.silent_factor
+                factor = self._unvoiced_factor(s, sid)
                 score *= factor
                 coverage *= factor
                 plain *= factor
@@ -405,6 +413,24 @@ class MatchIndex(IndexData):
             )
             for score, coverage, plain, sid in self._closest_first(top, terms)
         ]
+
+    def _voiced(self, speakers: tuple[Term, ...]) -> frozenset[int]:
+        """The sentences in or next to which one of `speakers` may speak."""
+        named = {
+            sid for t in speakers for st in t.alts for sid in self.speaker_postings.get(st, ())
+        }
+        out = set(named)
+        for sid in named:
+            before, after = self.neighbours.get(sid, ((), ()))
+            out.update(before[:1], after[:1])
+        return frozenset(out)
+
+    def _unvoiced_factor(self, s: IndexedSentence, sid: int) -> float:
+        """Rule 5's doubt on a sentence where none of the speakers asked for speaks."""
+        factor = self.options.other_speaker_factor
+        if not s.is_quote and sid not in self.leads_quote:
+            factor *= self.options.silent_factor
+        return factor
 
     @staticmethod
     def _term_masks(

@@ -1203,3 +1203,28 @@ def test_a_sentence_where_nobody_speaks_is_no_answer_to_what_someone_said() -> N
         strict.rank_sentences(strict.query(question))[0].score
         == lenient.rank_sentences(lenient.query(question))[0].score
     )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did hegseth say about nato",
+        "what did the kremlin spokesman say",
+        "what did zelensky say about modi",
+        "how many north korean soldiers died in kursk",
+        "when will doval visit moscow",
+        "india russia oil trade",
+    ],
+)
+def test_skipping_sentences_that_cannot_rank_changes_no_result(
+    index: MatchIndex, question: str
+) -> None:
+    # rank_sentences scores sentences from the best bound down and stops when no bound left
+    # can enter the best ranks; a limit past every candidate scores them all.
+    query = index.query(question)
+
+    def best(limit: int) -> list[tuple[int, float, float]]:
+        found = index.rank_sentences(query, limit=limit)
+        return sorted((-m.rank, m.sentence.id, m.score) for m in found)[:5]
+
+    assert best(5) == best(100_000)

@@ -44,6 +44,7 @@ from bot.vocab import (
     hyphenated,
     initialisms,
     name_pairs,
+    spelled_acronyms,
     spelling_variants,
     term_stems,
 )
@@ -237,7 +238,9 @@ class IndexData:
         group_terms: list[frozenset[str]] = []
         headlines: list[frozenset[str]] = []  # by group: the article's own headline
         topic_counts: dict[str, dict[str, int]] = {}
-        abbreviations: dict[str, frozenset[str]] = {}
+        # Acronyms: those a bracket defines ("Sanctions Act (CAATSA)") over those merely
+        # spelled by a name written elsewhere ("N.E.D." and "National Endowment for Democracy").
+        abbreviations = spelled_acronyms([item.text for item in brief.cited()] for brief in briefs)
         for brief in briefs:
             for item in brief.cited():
                 if "(" in item.text:

@@ -16,7 +16,7 @@ Who speaks in a sentence (speakers, roles, described speakers) is in bot.speaker
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -231,6 +231,42 @@ def defined_abbreviations(text: str) -> dict[str, frozenset[str]]:
                 out[abbr.lower()] = frozenset(term_stems(" ".join(phrase)))
                 break
     return out
+
+
+def spelled_acronyms(briefs: Iterable[Iterable[str]]) -> dict[str, frozenset[str]]:
+    """Acronyms a brief uses and a name it writes out whose initials spell them, with no
+    bracket between: "the National Endowment for Democracy" ... "The N.E.D. was set up by
+    Congress" -> {"ned": {national, endowment, democracy}}. `briefs`: each brief's sentences.
+    Three letters or more (two-letter ones collide: "US"); the name in the same brief as the
+    acronym ("AMD" in a brief on chips is not "Actor Michael Douglas" in one on films); of
+    several names with the same initials, the most written."""
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    for texts in briefs:
+        texts = list(texts)
+        used = {a.replace(".", "").lower() for text in texts for a in _ACRONYM.findall(text)}
+        if not used:
+            continue
+        small = {w for text in texts for w in _SMALL_WORD.findall(text)}
+        for text in texts:
+            for m in _LONG_NAME.finditer(text):
+                name = [w for w in m.group(0).split() if w.lower() not in STOPWORDS]
+                # A sentence's first word is capitalised anyway: "Although Mr Raskin ..." is no
+                # name when the brief writes "although" elsewhere.
+                if name and not text[: m.start()].strip(" \"“‘'") and name[0].lower() in small:
+                    name = name[1:]
+                initials = "".join(w[0] for w in name).lower()
+                if len(name) >= 3 and initials in used:
+                    names[initials][" ".join(name)] += 1
+    return {
+        acronym: frozenset(term_stems(found.most_common(1)[0][0]))
+        for acronym, found in names.items()
+    }
+
+
+# "N.E.D.", "ICC", "NATO": three capitals or more, dotted or not.
+_ACRONYM = re.compile(r"\b(?:[A-Z]\.){3,}|\b[A-Z]{3,}\b")
+# Three to six capitalised words, "for", "of", "and", "the" allowed between them.
+_LONG_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:for|of|and|the|on)\s+)?[A-Z][a-z]+){2,5}\b")
 
 
 _CAPITAL_WORD = re.compile(r"\b[A-Z][a-z]+\b")

@@ -25,6 +25,7 @@ from bot.vocab import (
     hyphenated,
     initialisms,
     name_pairs,
+    spelled_acronyms,
     spelling_variants,
 )
 from tests.briefsets import article, articles
@@ -1228,3 +1229,29 @@ def test_skipping_sentences_that_cannot_rank_changes_no_result(
         return sorted((-m.rank, m.sentence.id, m.score) for m in found)[:5]
 
     assert best(5) == best(100_000)
+
+
+def test_an_acronym_is_the_name_its_brief_writes_out_with_those_initials() -> None:
+    myanmar = [
+        "Grants from the National Endowment for Democracy were frozen on Wednesday.",
+        "The N.E.D. was set up by Congress during the Reagan era to strengthen democracy.",
+        "Although Mr Raskin objected, the AMR vote went ahead, although late.",
+    ]
+    chips = ["AMD shares rose.", "Actor Michael Douglas was not in this brief."]
+    films = ["Actor Michael Douglas won a prize."]
+    found = spelled_acronyms([myanmar, chips[:1], films])
+    assert found == {"ned": {"national", "endowment", "democracy"}}
+    index = MatchIndex.build(article("Aid frozen", myanmar[:2]))
+    best = index.rank_sentences(index.query("what is the national endowment for democracy"))
+    assert {m.sentence.item.text[:9] for m in best[:2]} == {"Grants fr", "The N.E.D"}
+    assert best[1].score >= MatchingConfig().answer_cutoff
+
+
+_WORDS = ["The", "For", "And", "Of", "NED", "N.E.D.", "National", "Endowment", "democracy", "."]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.lists(st.lists(st.sampled_from(_WORDS), max_size=8).map(" ".join), max_size=4)))
+def test_any_text_gives_acronyms_or_none(briefs: list[list[str]]) -> None:
+    # "The For The": a run of capitalised words may be all stopwords.
+    assert all(len(a) >= 3 for a in spelled_acronyms(briefs))

@@ -1255,3 +1255,40 @@ _WORDS = ["The", "For", "And", "Of", "NED", "N.E.D.", "National", "Endowment", "
 def test_any_text_gives_acronyms_or_none(briefs: list[list[str]]) -> None:
     # "The For The": a run of capitalised words may be all stopwords.
     assert all(len(a) >= 3 for a in spelled_acronyms(briefs))
+
+
+_PIECES = [
+    "Mr",
+    "Molyneux",
+    "Peter",
+    "said",
+    "The",
+    "N.E.D.",
+    "Jay-Z",
+    "“It",
+    "is",
+    "that",
+    "she",
+    ",",
+    ".",
+    "—",
+    "5",
+    "$1.75bn",
+    "ÉLN",
+    "\u200b",
+    "",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(_PIECES) | st.text(max_size=6), max_size=12).map(" ".join),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_any_sentences_index_and_answer_without_error(texts: list[str]) -> None:
+    engine = Engine(article("Any title", texts), MatchingConfig())
+    for question in ("what did peter molyneux say", "jayz", "when", texts[0]):
+        engine.ask(question)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.index import IndexData
 from bot.intents import (
@@ -45,7 +46,7 @@ from bot.intents import (
     WHEN_FORM,
     WHO_INTENT,
 )
-from bot.lexicon import wordnet_synonyms
+from bot.lexicon import PARTICLES, wordnet_synonyms
 from bot.text import STOPWORDS, normalize, stem, tokens
 from bot.vocab import SYNONYMS, derivation_roots
 
@@ -150,14 +151,15 @@ def _speaker_words(norm: str) -> set[str]:
 
 
 def _terms(index: IndexData, norm: str, speaker_words: set[str]) -> tuple[Term, ...]:
+    typed = _spell_out(index, index.vocab.glue(tokens(_form_dropped(norm)), index.pairs))
+    phrasal = _phrasal_verbs(typed)
     words = [
         w
-        for w in _spell_out(
-            index,
-            index.vocab.glue(tokens(_form_dropped(norm)), index.pairs),
-        )
-        if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
+        for i, w in enumerate(typed)
+        if w not in STOPWORDS and (len(w) > 1 or w.isdigit()) and i - 1 not in phrasal
     ]
+    # A verb and its particle: "calling back" -> the synonyms of "call back" (recall).
+    particle_of = {typed[i]: key for i, key in phrasal.items()}
     terms: list[Term] = []
     seen: set[str] = set()
     # The question's words the briefs know: what a typo is corrected towards ("intel silcon
@@ -188,6 +190,8 @@ def _terms(index: IndexData, norm: str, speaker_words: set[str]) -> tuple[Term, 
         )
         name = key in index.names
         near = frozenset() if name else _near(index, key) - alts
+        if word in particle_of:
+            near |= _near(index, particle_of[word]) - alts
         if key not in index.postings and near:
             # A word the briefs never use whose synonym they do is known through it, as rare
             # as the synonym.
@@ -252,6 +256,18 @@ def _correct(index: IndexData, word: str, context: set[str]) -> str | None:
                 best, share = cand, together / len(groups)
         return best
     return candidates[0] if candidates else None
+
+
+def _phrasal_verbs(words: list[str]) -> dict[int, str]:
+    """Position of a verb followed by its particle -> the phrasal verb's key in the WordNet
+    table ("calling back" -> "cal_back"; bot.lexicon)."""
+    table = wordnet_synonyms()
+    found: dict[int, str] = {}
+    for i, (verb, particle) in enumerate(pairwise(words)):
+        key = f"{stem(verb)}_{particle}"
+        if particle in PARTICLES and key in table:
+            found[i] = key
+    return found
 
 
 def _near(index: IndexData, key: str) -> frozenset[str]:

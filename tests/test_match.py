@@ -938,6 +938,33 @@ def test_a_word_the_briefs_never_use_is_known_through_its_synonym() -> None:
     assert movie.known and movie.weight < index.options.unknown_weight
 
 
+def test_a_phrasal_verb_reaches_its_one_word_synonym() -> None:
+    index = MatchIndex.build(
+        article(
+            "GM recalls pickups",
+            [
+                "The largest recall involves 155,465 pickups, vans and sports utility vehicles.",
+                "GM said calls to its dealers had doubled since the pickups went on sale.",
+            ],
+        )
+    )
+    query = index.query("why is gm calling back its pickups")
+    calling = next(t for t in query.terms if t.word == "calling")
+    assert stem("recall") in calling.near
+    assert "back" not in {t.word for t in query.terms}  # part of "calling back"
+
+    def recall_score(question: str) -> float:
+        ranked = index.rank_sentences(index.query(question))
+        return next(m.score for m in ranked if m.sentence.item.text.startswith("The largest"))
+
+    assert recall_score("why is gm calling back its pickups") > recall_score(
+        "why is gm calling its pickups"
+    )
+    # A preposition is no particle: "held in Russia" is not "hold in" (restrain).
+    held = index.query("how long was fogel held in russia").terms
+    assert not next(t for t in held if t.word == "held").near - index.query("held").terms[0].near
+
+
 def test_names_get_no_synonyms() -> None:
     index = MatchIndex.build(CINEMA)
     roberts = next(t for t in index.query("julia roberts film").terms if t.word == "roberts")

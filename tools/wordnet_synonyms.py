@@ -14,7 +14,10 @@ do not answer):
 - Two words are synonyms when they share a synset that is among the first `TOP_SENSES`
   senses of both: "fight" ~ "battle" (the usual sense of each), not "take" ~ "film"
   (a rare sense of "take").
-- Single words only; names (capitalised lemmas) and stopwords are left out.
+- Single words only; names (capitalised lemmas) and stopwords are left out. Except that a
+  phrasal verb ("call back", "step down", "take over": a verb and one particle) is a key too,
+  written "<stem of the verb>_<particle>", with its single-word synonyms: "calling back the
+  pickups" is recalling them (bot.query joins the two words of a question).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.lexicon import PARTICLES  # noqa: E402
 from bot.text import STOPWORDS, stem  # noqa: E402
 
 POS = ("noun", "verb", "adj", "adv")
@@ -44,6 +48,11 @@ def _usable(word: str) -> bool:
     return word.isalpha() and word.islower() and len(word) >= 3 and word not in STOPWORDS
 
 
+def _phrasal(lemma: str, pos: str) -> bool:
+    verb, _, particle = lemma.partition("_")
+    return pos == "verb" and _usable(verb) and particle in PARTICLES
+
+
 def read_wordnet(folder: Path) -> dict[str, set[str]]:
     """Lemma -> its synonyms, by the rules in the module docstring."""
     senses: dict[tuple[str, str], list[str]] = {}  # (pos, lemma) -> synsets, commonest first
@@ -54,7 +63,7 @@ def read_wordnet(folder: Path) -> dict[str, set[str]]:
             f = line.split()
             lemma, pointers = f[0], int(f[3])
             tagged = int(f[5 + pointers])
-            if tagged and _usable(lemma):
+            if tagged and (_usable(lemma) or _phrasal(lemma, pos)):
                 senses[(pos, lemma)] = f[6 + pointers :][: min(TOP_SENSES, tagged)]
     members: dict[tuple[str, str], list[str]] = {}
     for pos in POS:
@@ -69,7 +78,7 @@ def read_wordnet(folder: Path) -> dict[str, set[str]]:
     for (pos, lemma), offsets in senses.items():
         for offset in offsets:
             for other in members[(pos, offset)]:
-                if other != lemma and offset in senses.get((pos, other), ()):
+                if other != lemma and _usable(other) and offset in senses.get((pos, other), ()):
                     synonyms[lemma].add(other)
     return synonyms
 
@@ -77,7 +86,8 @@ def read_wordnet(folder: Path) -> dict[str, set[str]]:
 def by_stem(synonyms: dict[str, set[str]]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
     for lemma, others in synonyms.items():
-        key = stem(lemma)
+        verb, _, particle = lemma.partition("_")
+        key = f"{stem(verb)}_{particle}" if particle else stem(lemma)
         out[key].update(s for s in map(stem, others) if s != key)
     return {k: v for k, v in out.items() if v}
 

@@ -965,6 +965,23 @@ def test_a_phrasal_verb_reaches_its_one_word_synonym() -> None:
     assert not next(t for t in held if t.word == "held").near - index.query("held").terms[0].near
 
 
+def test_an_adjective_reaches_the_noun_it_pertains_to() -> None:
+    index = MatchIndex.build(
+        article(
+            "Venezuela vote",
+            [
+                "The United States recognized the opposition candidate as the winner of the "
+                "election.",
+                "Maduro's allies control the courts.",
+            ],
+        )
+    )
+    fraud = next(
+        t for t in index.query("electoral fraud in venezuela").terms if t.word == "electoral"
+    )
+    assert stem("election") in fraud.near
+
+
 def test_names_get_no_synonyms() -> None:
     index = MatchIndex.build(CINEMA)
     roberts = next(t for t in index.query("julia roberts film").terms if t.word == "roberts")

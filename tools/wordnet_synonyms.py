@@ -18,6 +18,8 @@ do not answer):
   phrasal verb ("call back", "step down", "take over": a verb and one particle) is a key too,
   written "<stem of the verb>_<particle>", with its single-word synonyms: "calling back the
   pickups" is recalling them (bot.query joins the two words of a question).
+- An adjective and the noun it pertains to (WordNet's pertainyms), each in one of its usual
+  senses: "electoral" ~ "election", "naval" ~ "navy", "urban" ~ "city".
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ def read_wordnet(folder: Path) -> dict[str, set[str]]:
             if tagged and (_usable(lemma) or _phrasal(lemma, pos)):
                 senses[(pos, lemma)] = f[6 + pointers :][: min(TOP_SENSES, tagged)]
     members: dict[tuple[str, str], list[str]] = {}
+    pertains: list[tuple[str, str, str, str]] = []  # the nouns' words are read after
     for pos in POS:
         for line in (folder / f"data.{pos}").read_text(encoding="utf-8").splitlines():
             if line.startswith(" "):
@@ -74,13 +77,40 @@ def read_wordnet(folder: Path) -> dict[str, set[str]]:
             count = int(f[3], 16)
             words = [f[4 + 2 * i].split("(")[0] for i in range(count)]
             members[(pos, f[0])] = words
+            if pos == "adj":
+                pertains.extend(_pertainyms(f, words))
     synonyms: dict[str, set[str]] = defaultdict(set)
     for (pos, lemma), offsets in senses.items():
         for offset in offsets:
             for other in members[(pos, offset)]:
                 if other != lemma and _usable(other) and offset in senses.get((pos, other), ()):
                     synonyms[lemma].add(other)
+    # "naval" ~ "navy", "electoral" ~ "election": an adjective in one of its usual senses and
+    # the noun it pertains to in one of that noun's.
+    for adj_offset, adjective, noun_offset, number in pertains:
+        nouns = members[("noun", noun_offset)]
+        noun = nouns[int(number, 16) - 1] if int(number, 16) else nouns[0]
+        if (
+            _usable(noun)
+            and adj_offset in senses.get(("adj", adjective), ())
+            and noun_offset in senses.get(("noun", noun), ())
+        ):
+            synonyms[adjective].add(noun)
+            synonyms[noun].add(adjective)
     return synonyms
+
+
+def _pertainyms(fields: list[str], words: list[str]) -> list[tuple[str, str, str, str]]:
+    """(adjective's synset, adjective, noun's synset, the noun's number in it) for the
+    pertainym pointers ("\\") of one data.adj line."""
+    out = []
+    i = 4 + 2 * len(words)
+    for k in range(int(fields[i])):
+        symbol, target, pos, source_target = fields[i + 1 + 4 * k : i + 5 + 4 * k]
+        source = int(source_target[:2], 16)
+        if symbol == "\\" and pos == "n" and source:
+            out.append((fields[0], words[source - 1], target, source_target[2:]))
+    return out
 
 
 def by_stem(synonyms: dict[str, set[str]]) -> dict[str, set[str]]:

@@ -6,8 +6,9 @@
     3. dedupe     keep a repeated article or paragraph once, remembering where else it was
     4. topics     discover the topics from the articles themselves
     5. summarize  one extractive brief per topic, every sentence cited
-    6. verify     every cited sentence is in the seed line it cites
-    7. write      all briefs and the index, swapped in at once
+    6. ask        keep the example questions the engine answers from their own brief
+    7. verify     every cited sentence is in the seed line it cites
+    8. write      all briefs and the index, swapped in at once
 
 Each stage is a function of (inputs, options) in its own module. Anything wrong with the
 input surfaces as a BuildError that names the file and line; nothing is written unless every
@@ -24,6 +25,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from bot.build.article import Article
+from bot.build.askable import answerable_questions
 from bot.build.clean import clean
 from bot.build.dedupe import dedupe
 from bot.build.read import read_seeds
@@ -85,10 +87,12 @@ def run(config: Config, *, seeds: Path, out: Path, progress: bool = True) -> Bui
             file=sys.stderr,
         )
     ]
-    # 6. verify
+    # 6. ask
+    briefs = answerable_questions(briefs, config.matching)
+    # 7. verify
     lines = {f.rel: [line.text for line in f.lines] for f in files}
     verified = verify_citations(briefs, lines)
-    # 7. write
+    # 8. write
     write_briefs(briefs, corpus_fingerprint(seed_files(seeds), build_settings(config)), out)
     return BuildReport(
         seeds=seeds,

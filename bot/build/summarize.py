@@ -363,6 +363,9 @@ def example_questions(
     for speaker in said[:2]:
         if subject:
             out.append(f"What did {speaker} say about {subject}?")
+    # In case the speakers never speak of the subject itself (the build keeps the questions
+    # the engine answers: bot.build.askable).
+    out.extend(f"What did {speaker} say?" for speaker in said[:2])
     if places and places[0] != subject:
         out.append(f"What is the latest from {places[0]}?")
     if people:

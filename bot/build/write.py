@@ -58,8 +58,9 @@ def corpus_fingerprint(files: Iterable[tuple[str, Path]], settings: str = "") ->
 
 
 def build_settings(config: Config) -> str:
-    """The config sections the briefs depend on, as stable text (frozen dataclasses' repr)."""
-    return repr((config.build, config.topics))
+    """The config sections the briefs depend on, as stable text (frozen dataclasses' repr).
+    Matching too: the build keeps the example questions the engine answers."""
+    return repr((config.build, config.topics, config.matching))
 
 
 def render(briefs: Sequence[Brief], corpus: str) -> dict[str, str]:

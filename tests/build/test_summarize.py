@@ -81,9 +81,11 @@ def test_sections_hold_what_their_names_say() -> None:
     assert "Hades" in b.people
     assert "Kursk" in b.places
     assert b.keywords[:3] == ("kursk", "sudzha", "civilians")
+    # Candidates, in order; the build keeps those the engine answers (bot.build.askable).
     assert b.questions == (
         "What is happening with Kursk and Sudzha?",
         "What did Hades say about Kursk?",
+        "What did Hades say?",
         "Who is Hades?",
     )
 

@@ -19,7 +19,7 @@ The first step of matching (bot.match scores the result). Pure: reads only the i
    synonyms the briefs use (bot.lexicon: "movie" -> "film").
 4. Words bound to each other: "the president of France" holds France only next to
    "president", a two-word name of the briefs ("north korea") its second word only after the
-   first.
+   first, "visiting japan" Japan only next to a visit (or trip, tour).
 """
 
 from __future__ import annotations
@@ -226,7 +226,17 @@ def _bound(
     for i in range(len(terms) - 1):
         if (terms[i].key, terms[i + 1].key) in index.pairs:
             bound.append((i, i + 1))
+    # Where someone goes: "visiting japan", "a trip to oman" hold the place only next to the
+    # journey ("a visit to Russia ... Japan" is no visit to Japan). A place is a name after the
+    # journey that nobody speaks under ("visit putin" is a meeting).
+    for i in range(len(terms) - 1):
+        a, b = terms[i], terms[i + 1]
+        if not a.alts.isdisjoint(_JOURNEY) and b.name and b.alts.isdisjoint(index.speaker_stems):
+            bound.append((i, i + 1))
     return tuple(bound)
+
+
+_JOURNEY = frozenset({"visit", "trip", "tour", "travel"})
 
 
 def _spell_out(index: IndexData, words: list[str]) -> list[str]:

@@ -1336,3 +1336,26 @@ def test_any_sentences_index_and_answer_without_error(texts: list[str]) -> None:
     engine = Engine(article("Any title", texts), MatchingConfig())
     for question in ("what did peter molyneux say", "jayz", "when", texts[0]):
         engine.ask(question)
+
+
+def test_a_place_asked_as_a_destination_counts_only_next_to_the_journey() -> None:
+    briefs = article(
+        "Modi Hopes a White House Visit Will Keep India Out of Trump's Sights",
+        [
+            "Mr. Modi will be the fourth world leader to visit Mr. Trump since he took office, "
+            "after the leaders of Israel and Japan.",
+            "Mr. Modi's visit to Japan is planned for the autumn.",
+            "“We have a great friendship,” Mr. Trump said of Mr. Modi.",
+        ],
+    )
+    index = MatchIndex.build(briefs)
+    query = index.query("when is modi visiting japan")
+    assert [(query.terms[h].word, query.terms[t].word) for h, t in query.bound] == [
+        ("visiting", "japan")
+    ]
+    best = index.rank_sentences(query)[0]
+    assert best.sentence.item.text.startswith("Mr. Modi's visit to Japan")
+    first = next(m for m in index.rank_sentences(query) if "fourth" in m.sentence.item.text)
+    assert first.score < MatchingConfig().answer_cutoff  # Japan there is no destination
+    # Someone who speaks is no destination: "visit trump" is a meeting.
+    assert not index.query("when did modi visit trump").bound

@@ -8,15 +8,17 @@ The first step of matching (bot.match scores the result). Pure: reads only the i
 2. The words of the question's form leave ("catch me up on", "how many", "what year"),
    shortened months are written out ("dec"), the content words are glued where a phone split
    them ("s 400" -> "s400"), initials the briefs never use are spelled out ("nk" -> "north
-   korea"), an unknown demonym is read as the place the briefs write ("finnish" ->
-   "Finland-based"), a word the briefs never use but whose synonym they do is kept ("nukes"),
-   other unknown words are corrected against the briefs' vocabulary (bot.vocab; of equally
-   close words, the one found with the question's other words), then stemmed.
+   korea") and a word they hyphenate split as they do ("jayz" -> "jay z"), a verb and its
+   particle read as one ("calling back"), an unknown demonym is read as the place the briefs
+   write ("finnish" -> "Finland-based"), a word the briefs never use but whose synonym they do
+   is kept ("nukes"), other unknown words are corrected against the briefs' vocabulary
+   (bot.vocab; of equally close words, the one found with the question's other words), then
+   stemmed.
 3. Each term weighs its IDF (a word no brief uses weighs as the rarest: that is what declines
    a question on the weather) and carries the stems that count as it: corpus aliases
    (russia/russian, Zelensky/Zelenskyy, CAATSA), general news synonyms and derived forms
    (invaded/invasion); and, apart (`near`, part credit in bot.match), its general-English
-   synonyms the briefs use (bot.lexicon: "movie" -> "film").
+   synonyms the briefs use (bot.lexicon: "movie" -> "film", "calling back" -> "recall").
 4. Words bound to each other: "the president of France" holds France only next to
    "president", a two-word name of the briefs ("north korea") its second word only after the
    first, "visiting japan" Japan only next to a visit (or trip, tour).

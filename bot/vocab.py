@@ -265,7 +265,7 @@ def spelled_acronyms(briefs: Iterable[Iterable[str]]) -> dict[str, frozenset[str
 
 # "N.E.D.", "ICC", "NATO": three capitals or more, dotted or not.
 _ACRONYM = re.compile(r"\b(?:[A-Z]\.){3,}|\b[A-Z]{3,}\b")
-# Three to six capitalised words, "for", "of", "and", "the" allowed between them.
+# Three to six capitalised words, "for", "of", "and", "the", "on" allowed between them.
 _LONG_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:for|of|and|the|on)\s+)?[A-Z][a-z]+){2,5}\b")
 
 

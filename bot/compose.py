@@ -26,8 +26,10 @@ def cited_answer(
     *,
     kind: Literal["answer", "overview"] = "answer",
     confidence: float,
+    next_questions: Sequence[str] | None = None,
 ) -> Answer:
-    """Sentences of one brief, each followed by its citation marker: "... [1] ... [2]"."""
+    """Sentences of one brief, each followed by its citation marker: "... [1] ... [2]".
+    The hint is one of `next_questions` (default: the brief's own questions)."""
     citations: list[Citation] = []
     numbers: dict[tuple[str, int], int] = {}
     sentences: list[AnswerSentence] = []
@@ -58,14 +60,20 @@ def cited_answer(
         suggestions=(),
         suggestion_titles=(),
         text=text,
-        hint=next_question(question, brief, overview=kind == "overview"),
+        hint=next_question(
+            question,
+            brief,
+            brief.questions if next_questions is None else next_questions,
+            overview=kind == "overview",
+        ),
     )
 
 
-def next_question(question: str, brief: Brief, *, overview: bool) -> str:
-    """A question worth asking next: one of the brief's own, else the whole brief."""
+def next_question(question: str, brief: Brief, questions: Sequence[str], *, overview: bool) -> str:
+    """A question worth asking next: one of `questions` unlike the one asked, else the whole
+    brief."""
     asked = normalize(question)
-    for q in brief.questions:
+    for q in questions:
         if fuzz.ratio(normalize(q), asked, processor=None, score_cutoff=0) < 80:
             return q
     if overview:

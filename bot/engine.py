@@ -18,7 +18,7 @@ import unicodedata
 
 from bot import compose
 from bot.answer import Answer
-from bot.briefs import BriefSet, load_briefs
+from bot.briefs import Brief, BriefSet, load_briefs
 from bot.config import Config, MatchingConfig
 from bot.intents import QUOTE_MARKS
 from bot.match import (
@@ -64,6 +64,8 @@ class Engine:
         self.briefs = briefs
         self.options = options
         self.index = MatchIndex.build(briefs, match)
+        # slug -> its questions that ask more than its overview (`_detail_questions`).
+        self._details: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def load(cls, config: Config) -> Engine:
@@ -175,7 +177,12 @@ class Engine:
                 slug, [(s, self.briefs.briefs[s].title) for s, _ in found], confidence=0.0
             )
         return compose.cited_answer(
-            f"brief me on {brief.title}", brief, brief.summary, kind="overview", confidence=1.0
+            f"brief me on {brief.title}",
+            brief,
+            brief.summary,
+            kind="overview",
+            confidence=1.0,
+            next_questions=self._detail_questions(brief),
         )
 
     def find_topics(self, text: str, limit: int = 3) -> list[tuple[str, float]]:
@@ -228,8 +235,28 @@ class Engine:
             return self._ambiguous(question, [m.slug for m in close], top.score)
         brief = self.briefs.briefs[top.slug]
         return compose.cited_answer(
-            question, brief, brief.summary, kind="overview", confidence=min(1.0, top.score)
+            question,
+            brief,
+            brief.summary,
+            kind="overview",
+            confidence=min(1.0, top.score),
+            next_questions=self._detail_questions(brief),
         )
+
+    def _detail_questions(self, brief: Brief) -> tuple[str, ...]:
+        """The brief's questions but those asking for its overview ("What is happening with
+        Kursk and Sudzha?"): no hint after an overview for the same overview again."""
+        found = self._details.get(brief.slug)
+        if found is None:
+            found = self._details[brief.slug] = tuple(
+                q for q in brief.questions if not self._asks_overview_of(q, brief.slug)
+            )
+        return found
+
+    def _asks_overview_of(self, question: str, slug: str) -> bool:
+        query = self.index.query(question)
+        topics = self.index.rank_topics(query)
+        return self._wants_overview(query, topics) and topics[0].slug == slug
 
     def _rivals(self, ranked: list[SentenceMatch], topics: list[TopicMatch]) -> list[str]:
         """Topics too close to call: best sentences and topic scores both within the margin."""

@@ -315,3 +315,12 @@ def test_an_overview_request_no_topic_fits_is_answered_from_the_sentences_that_d
     assert answer.kind == "answer"
     assert "Telewest" in answer.sentences[0].text
     assert not engine.ask("tell me about the weather in paris").answered
+
+
+def test_after_an_overview_the_hint_asks_for_a_detail_not_the_overview_again() -> None:
+    engine = _committed_engine(ROOT / "briefs")  # their first questions ask for the overview
+    for slug in engine.briefs.briefs:
+        overview = engine.overview(slug)
+        assert overview.hint is not None
+        again = engine.ask(overview.hint)
+        assert not (again.kind == "overview" and again.topic == slug), overview.hint

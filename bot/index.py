@@ -443,19 +443,31 @@ def _pronoun_speakers(
 ) -> list[IndexedSentence]:
     """A sentence where "she said" takes its speaker from the sentence before it in the same
     article: that sentence's speaker, else its subject ("Lyubov, a mother of four, is ..." /
-    "..., she said")."""
+    "..., she said"); back past up to two sentences with neither ("She said the goal ..." /
+    "The tech-fest runs from 6 to 9 January." / "“The digital revolution ...,” she told
+    delegates" is hers). A quotation's first word is no subject ("“Revolution has always
+    been ...”")."""
     out = list(sentences)
     for s in sentences:
         if s.speaker or not _PRONOUN_SAID.search(s.item.text):
             continue
-        before = neighbours.get(s.id, ((), ()))[0]
-        if not before:
-            continue
-        prev = out[before[0]]
-        speaker = prev.speaker or subject_name(prev.item.text)
-        if speaker:
-            out[s.id] = replace(s, speaker=speaker)
+        sid = s.id
+        for _ in range(3):
+            before = neighbours.get(sid, ((), ()))[0]
+            if not before:
+                break
+            sid = before[0]
+            prev = out[sid]
+            speaker = prev.speaker or (
+                frozenset() if _OPENS_QUOTE.match(prev.item.text) else subject_name(prev.item.text)
+            )
+            if speaker:
+                out[s.id] = replace(s, speaker=speaker)
+                break
     return out
+
+
+_OPENS_QUOTE = re.compile(r"\s*[\"“‘']")
 
 
 # A sentence that opens on a pronoun ("She said she walked five miles") or reports a pronoun's
@@ -478,7 +490,13 @@ def _referents(
     persons = frozenset().union(*(s.speaker for s in sentences))
     out = list(sentences)
     for s in sentences:
-        if not _PRONOUN_LED.search(s.item.text) or s.speaker - s.subject:
+        if not _PRONOUN_LED.search(s.item.text):
+            continue
+        if s.speaker - s.subject:
+            # "..., she said": about whom `_pronoun_speakers` found speaking, when the
+            # sentence does not name them itself.
+            if s.speaker.isdisjoint(s.terms):
+                out[s.id] = replace(s, about=s.speaker)
             continue
         sid = s.id
         for _ in range(3):

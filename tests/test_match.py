@@ -1359,3 +1359,25 @@ def test_a_place_asked_as_a_destination_counts_only_next_to_the_journey() -> Non
     assert first.score < MatchingConfig().answer_cutoff  # Japan there is no destination
     # Someone who speaks is no destination: "visit trump" is a meeting.
     assert not index.query("when did modi visit trump").bound
+
+
+def test_she_said_takes_the_speaker_back_past_a_sentence_with_no_one_in_it() -> None:
+    index = MatchIndex.build(
+        article(
+            "Fiorina speaks at CES",
+            [
+                "HP chief Carly Fiorina opened the show.",
+                "She said the goal for 2005 was to make people the centre of technology.",
+                "The tech-fest, the largest of its kind in the world, runs from 6 to 9 January.",
+                "“The digital revolution is about the democratisation of technology,” she told "
+                "delegates.",
+                "“Revolution has always been about giving power to the people.”",
+                "She added: “The real story is the millions of experiences made possible.”",
+            ],
+        )
+    )
+    speaker = {s.item.text[:12]: s.speaker for s in index.sentences}
+    assert speaker["“The digital"] == {"carly", "fiorina"}
+    assert "revolution" not in speaker["She added: “"]  # a quotation's first word is no one
+    best = index.rank_sentences(index.query("what did carly fiorina say the revolution is about"))
+    assert best[0].sentence.item.text.startswith("“The digital revolution")

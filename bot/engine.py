@@ -122,6 +122,11 @@ class Engine:
         # "He said ..." or "It added ..." means nothing without the sentence before it.
         if before and leans_on_before(best.sentence.item.text):
             chosen.insert(0, self.index.sentences[before[0]])
+        else:
+            # A quotation that does not say whose it is comes with the one that does.
+            source = _attribution(self.index, best.sentence, before, after)
+            if source is not None:
+                chosen.insert(0 if source.id in before else 1, source)
         # "Kim hailed Putin in a letter." answers "what did Kim say" only with the quote after it;
         # so does "In a speech, Modi announced ..." with the words quoted after it.
         if after and len(chosen) < limit:
@@ -160,7 +165,8 @@ class Engine:
                 and m.sentence.item.text not in texts
             ):
                 chosen.append(m.sentence)
-        chosen = chosen[:limit]
+        # A brief may hold a sentence twice (as a quote and as a detail): say it once.
+        chosen = list({s.item.text: s for s in reversed(chosen)}.values())[::-1][:limit]
         # Sentences of one article read in the article's order (a neighbour found later may
         # belong before the one it completes); articles keep the order they came in.
         first: dict[int, int] = {}
@@ -326,3 +332,17 @@ def leans_on_before(text: str) -> bool:
     """Whether a sentence means little without the one before it ("He said ...", "Their
     losses ...", "“It is quite remarkable,” said Belousova")."""
     return bool(_CONTINUES.match(text)) and not _DUMMY_IT.match(text)
+
+
+def _attribution(
+    index: MatchIndex, s: IndexedSentence, before: tuple[int, ...], after: tuple[int, ...]
+) -> IndexedSentence | None:
+    """The sentence next to `s` that names the speaker of its words, when `s` does not
+    ("“Even so, it breaks our hearts ...”" after "..., Modi told Putin")."""
+    if not s.speaker or not s.speaker.isdisjoint(s.terms):
+        return None
+    for nid in (*before[:1], *after[:1]):
+        near = index.sentences[nid]
+        if not near.speaker.isdisjoint(s.speaker) and not near.speaker.isdisjoint(near.terms):
+            return near
+    return None

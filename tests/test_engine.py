@@ -324,3 +324,21 @@ def test_after_an_overview_the_hint_asks_for_a_detail_not_the_overview_again() -
         assert overview.hint is not None
         again = engine.ask(overview.hint)
         assert not (again.kind == "overview" and again.topic == slug), overview.hint
+
+
+def test_a_quotation_that_names_no_speaker_is_its_neighbour_s_and_comes_with_it() -> None:
+    briefs = article(
+        "Modi bear-hugs Putin in Moscow",
+        [
+            "Modi arrived in Moscow on Monday.",
+            "“Anybody who believes in humanity is aggrieved at the loss of life in war,” Modi "
+            "told Putin.",
+            "“Even so, it breaks our hearts to see innocent children get killed.”",
+            "The two leaders then went to dinner.",
+        ],
+    )
+    engine = Engine(briefs, MatchingConfig())
+    speakers = {s.item.text[:12]: s.speaker for s in engine.index.sentences}
+    assert speakers["“Even so, it"] == {"modi"}
+    answer = engine.ask("what did modi say about innocent children getting killed")
+    assert [s.text[:12] for s in answer.sentences] == ["“Anybody who", "“Even so, it"]

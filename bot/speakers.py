@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Collection
 
-from bot.intents import REPORTED
+from bot.intents import MONTHS, REPORTED
 from bot.text import STOPWORDS, normalize, stem, tokens
 from bot.vocab import term_stems
 
@@ -65,7 +65,7 @@ _SUBJECT = re.compile(
 def subject_name(text: str) -> frozenset[str]:
     """Stems of the first name in a sentence that is the subject of a verb, if any."""
     for m in _SUBJECT.finditer(text):
-        found = term_stems(m.group(1))
+        found = term_stems(m.group(1)) - _CALENDAR
         if found:
             return frozenset(found)
     return frozenset()
@@ -95,7 +95,15 @@ def speakers_in(text: str) -> frozenset[str]:
     for pattern in (before, _SPEAKER_AFTER.finditer(text), _SPEAKER_AFTER_ROLE.finditer(text)):
         for m in pattern:
             found |= term_stems(m.group(1))
-    return frozenset(found)
+    return frozenset(found - _CALENDAR)
+
+
+# "On Monday, analysts said ...", "In January, the company said ...": a time set off before the
+# speaker is no one.
+_CALENDAR = frozenset(
+    stem(w)
+    for w in (*MONTHS, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+)
 
 
 # A role written next to a name, set off by commas: "Dmitri S. Peskov, the spokesman for the

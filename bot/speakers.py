@@ -42,10 +42,12 @@ _SPEAKER_AFTER = re.compile(
 # "said Academy executive director Bruce Davis": a role in small letters between the verb (and
 # an organisation) and the full name it introduces.
 _ROLE_WORDS = (
-    "adviser|advisor|ambassador|analyst|boss|chairman|chairwoman|chief|commander|correspondent|"
-    "director|economist|editor|executive|founder|general|governor|head|leader|manager|member|"
-    "minister|officer|official|president|professor|researcher|secretary|senator|spokesman|"
-    "spokeswoman|spokesperson"
+    "actor|actress|adviser|advisor|ambassador|analyst|attorney|author|boss|chairman|chairwoman|"
+    "chief|commander|consultant|correspondent|designer|developer|director|economist|editor|"
+    "engineer|executive|expert|founder|general|governor|head|lawyer|leader|manager|member|"
+    "minister|officer|official|organiser|organizer|partner|president|producer|professor|"
+    "researcher|scientist|secretary|senator|singer|spokesman|spokeswoman|spokesperson|"
+    "strategist|writer"
 )
 _SPEAKER_AFTER_ROLE = re.compile(
     rf"\b(?:{_VERB_BEFORE_SPEAKER}|according to)\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){{0,3}}"

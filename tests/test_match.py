@@ -296,6 +296,7 @@ def test_short_typos_of_question_words(index: MatchIndex) -> None:
         ("She said in an interview that she feared the assault.", ""),
         # A role in small letters between the verb and the full name it introduces:
         ("“It concerns us,” said Academy executive director Bruce Davis.", "Academy Bruce Davis"),
+        ("“It is full,” said Cebit organiser Gabriele Dorries.", "Cebit Gabriele Dorries"),
         # A time set off before the speaker is no one:
         ("On Monday, analysts said the deal was off.", ""),
         ("Another rise could be in store for December, some economists warned.", ""),

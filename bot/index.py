@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Self
 
@@ -452,12 +452,7 @@ def _pronoun_speakers(
     for s in sentences:
         if s.speaker or not _PRONOUN_SAID.search(s.item.text):
             continue
-        sid = s.id
-        for _ in range(3):
-            before = neighbours.get(sid, ((), ()))[0]
-            if not before:
-                break
-            sid = before[0]
+        for sid in _back(neighbours, s.id):
             prev = out[sid]
             speaker = prev.speaker or (
                 frozenset() if _OPENS_QUOTE.match(prev.item.text) else subject_name(prev.item.text)
@@ -492,6 +487,19 @@ def _continued_quotes(
 _OPENS_QUOTE = re.compile(r"\s*[\"“‘']")
 
 
+def _back(
+    neighbours: dict[int, tuple[tuple[int, ...], tuple[int, ...]]], sid: int, steps: int = 3
+) -> Iterator[int]:
+    """The sentences before `sid` in its article, nearest first, each the one right before
+    the last (at most two lines apart), up to `steps` of them."""
+    for _ in range(steps):
+        before = neighbours.get(sid, ((), ()))[0]
+        if not before:
+            return
+        sid = before[0]
+        yield sid
+
+
 # A sentence that opens on a pronoun ("She said she walked five miles") or reports a pronoun's
 # words ("..., she said in an interview").
 _PRONOUN_LED = re.compile(
@@ -520,12 +528,7 @@ def _referents(
             if s.speaker.isdisjoint(s.terms):
                 out[s.id] = replace(s, about=s.speaker)
             continue
-        sid = s.id
-        for _ in range(3):
-            before = neighbours.get(sid, ((), ()))[0]
-            if not before:
-                break
-            sid = before[0]
+        for sid in _back(neighbours, s.id):
             prev = sentences[sid]
             found = (leading_name(prev.item.text) | prev.subject) & persons or prev.speaker
             if found:

@@ -166,7 +166,10 @@ class Engine:
             ):
                 chosen.append(m.sentence)
         # A brief may hold a sentence twice (as a quote and as a detail): say it once.
-        chosen = list({s.item.text: s for s in reversed(chosen)}.values())[::-1][:limit]
+        once: dict[str, IndexedSentence] = {}
+        for s in chosen:
+            once.setdefault(s.item.text, s)
+        chosen = list(once.values())[:limit]
         # Sentences of one article read in the article's order (a neighbour found later may
         # belong before the one it completes); articles keep the order they came in.
         first: dict[int, int] = {}

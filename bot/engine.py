@@ -18,7 +18,7 @@ import unicodedata
 
 from bot import compose
 from bot.answer import Answer
-from bot.briefs import Brief, BriefSet, load_briefs
+from bot.briefs import Brief, BriefSet, Cited, load_briefs
 from bot.config import Config, MatchingConfig
 from bot.intents import QUOTE_MARKS
 from bot.match import (
@@ -92,7 +92,7 @@ class Engine:
         query = self.index.query(question)
         topics = self.index.rank_topics(query)
         if self._wants_overview(query, topics):
-            overview = self._overview_or_decline(question, topics)
+            overview = self._overview_or_decline(question, query, topics)
             # "What's the story with cable TV on demand" may name no topic closely enough and
             # still be answered by what the briefs say of it: the best sentences then.
             if overview.answered or not query.terms:
@@ -103,7 +103,7 @@ class Engine:
         cutoff = self.options.answer_cutoff
         if not ranked or ranked[0].score < cutoff:
             if "overview" in query.intents:
-                return self._overview_or_decline(question, topics)
+                return self._overview_or_decline(question, query, topics)
             return self._decline(question, topics, ranked[0].score if ranked else 0.0)
         best = ranked[0]
         rivals = self._rivals(ranked, topics) if _vague(query) else []
@@ -229,7 +229,7 @@ class Engine:
             return True
         return "overview" in query.intents
 
-    def _overview_or_decline(self, question: str, topics: list[TopicMatch]) -> Answer:
+    def _overview_or_decline(self, question: str, query: Query, topics: list[TopicMatch]) -> Answer:
         cutoff = self.options.answer_cutoff
         fitting = [m for m in topics if m.score >= cutoff]
         if not fitting:
@@ -246,11 +246,29 @@ class Engine:
         return compose.cited_answer(
             question,
             brief,
-            brief.summary,
+            self._story_lead(query, top) or brief.summary,
             kind="overview",
             confidence=min(1.0, top.score),
             next_questions=self._detail_questions(brief),
         )
+
+    def _story_lead(self, query: Query, top: TopicMatch) -> list[Cited]:
+        """The opening sentences of the one story a request picks out of a topic the summary
+        does not tell: "what's the latest on Vioxx" in a topic whose summary is of Wal-Mart.
+        Empty when the request names the topic itself, or its story is in the summary."""
+        if top.name_score >= NAME_IS_TOPIC or self.index.names_exactly(top.slug, query.norm):
+            return []
+        ranked = self.index.rank_sentences(query, slug=top.slug, limit=1)
+        if not ranked:
+            return []
+        story = ranked[0].sentence
+        if any(item.source == story.item.source for item in self.briefs.briefs[top.slug].summary):
+            return []
+        lead: dict[str, Cited] = {}
+        for sid in self.index.articles[story.group]:
+            item = self.index.sentences[sid].item
+            lead.setdefault(item.text, item)
+        return list(lead.values())[: self.options.max_answer_sentences]
 
     def _detail_questions(self, brief: Brief) -> tuple[str, ...]:
         """The brief's questions but those asking for its overview ("What is happening with

@@ -208,6 +208,8 @@ class IndexData:
     group_terms: list[frozenset[str]]
     # Every word of an article as the brief holds it (its sentences and headline), by group.
     article_terms: list[frozenset[str]] = field(default_factory=list)
+    # group -> its article's sentences in the article's order: a story's opening lines.
+    articles: list[tuple[int, ...]] = field(default_factory=list)
     # sentence id -> (previous, next) sentence of the same article in the same brief, when the
     # brief holds it: a reply that starts "He said" needs the sentence before it.
     neighbours: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
@@ -414,7 +416,15 @@ class IndexData:
             speaker_stems=frozenset().union(*(s.speaker for s in sentences)),
             group_terms=_with_recurring_names(group_terms, sentences, names, options),
             article_terms=_article_terms(sentences, headlines),
+            articles=_articles(sentences, len(group_terms)),
         )
+
+
+def _articles(sentences: list[IndexedSentence], groups: int) -> list[tuple[int, ...]]:
+    by_group: list[list[IndexedSentence]] = [[] for _ in range(groups)]
+    for s in sentences:
+        by_group[s.group].append(s)
+    return [tuple(s.id for s in sorted(g, key=lambda s: (s.item.line, s.order))) for g in by_group]
 
 
 def _inverted(sets: list[frozenset[str]]) -> dict[str, tuple[int, ...]]:

@@ -39,3 +39,36 @@ def articles(*briefs: tuple[str, list[str]], outlet: str = "Outlet") -> BriefSet
 def article(title: str, sentences: list[str], outlet: str = "Outlet") -> BriefSet:
     """One brief of one article."""
     return articles((title, sentences), outlet=outlet)
+
+
+def topic(title: str, *stories: tuple[str, list[str]], keywords: tuple[str, ...] = ()) -> BriefSet:
+    """One brief "t" of several articles (headline, sentences), as the build merges a topic,
+    whose summary is the first two sentences of the first article."""
+    sources = []
+    details: list[Cited] = []
+    line = 1
+    for n, (headline, sentences) in enumerate(stories):
+        sources.append(
+            Source(
+                id=f"s{n}",
+                outlet="Outlet",
+                title=headline,
+                date=None,
+                file="seeds/t.txt",
+                first_line=line,
+                last_line=line + len(sentences) - 1,
+            )
+        )
+        for text in sentences:
+            details.append(Cited(text=text, source=f"s{n}", line=line))
+            line += 1
+    brief = Brief(
+        slug="t",
+        title=title,
+        summary=tuple(details[:2]),
+        details=tuple(details[2:]),
+        sources=tuple(sources),
+        keywords=keywords,
+    )
+    entry = IndexEntry(slug="t", title=title, file="t.yaml", sentences=len(details))
+    return BriefSet(briefs={"t": brief}, index=Index(corpus="x", topics=(entry,)), version="x")

@@ -12,7 +12,7 @@ from bot.briefs import BriefSet, load_briefs
 from bot.config import Config, MatchingConfig
 from bot.engine import MAX_QUESTION_CHARS, Engine, leans_on_before
 from bot.errors import BriefError
-from tests.briefsets import article
+from tests.briefsets import article, topic
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "data" / "fixture_briefs"
@@ -315,6 +315,42 @@ def test_an_overview_request_no_topic_fits_is_answered_from_the_sentences_that_d
     assert answer.kind == "answer"
     assert "Telewest" in answer.sentences[0].text
     assert not engine.ask("tell me about the weather in paris").answered
+
+
+def test_an_overview_of_one_story_in_a_topic_opens_that_story_not_the_topic_summary() -> None:
+    briefs = topic(
+        "Retail and drug makers",
+        (
+            "Winn-Dixie files for bankruptcy",
+            [
+                "US supermarket group Winn-Dixie has filed for bankruptcy protection.",
+                "The grocer blamed stiff competition from Wal-Mart.",
+                "Its shares fell 20% in early trading.",
+            ],
+        ),
+        (
+            "FDA panel to rule on Vioxx",
+            [
+                "US drug regulators will decide on Friday whether Vioxx can return to shops.",
+                "An FDA advisory panel will give its verdict after three days of evidence.",
+                "Merck said it would consider selling Vioxx again if it gets approval.",
+                "Critics say the painkiller raised the risk of heart attacks.",
+            ],
+        ),
+        keywords=("Winn-Dixie", "Vioxx", "FDA"),
+    )
+    engine = Engine(briefs, MatchingConfig())
+    story = engine.ask("whats the latest on vioxx and the fda")
+    assert story.kind == "overview"
+    assert [s.text for s in story.sentences] == [
+        "US drug regulators will decide on Friday whether Vioxx can return to shops.",
+        "An FDA advisory panel will give its verdict after three days of evidence.",
+        "Merck said it would consider selling Vioxx again if it gets approval.",
+    ]
+    # The topic's own name asks for the topic: its summary, whatever story is in it.
+    whole = engine.ask("brief me on retail and drug makers")
+    assert whole.sentences[0].text.startswith("US supermarket group Winn-Dixie")
+    assert engine.ask("catch me up on winn-dixie").sentences[0].text.startswith("US supermarket")
 
 
 def test_after_an_overview_the_hint_asks_for_a_detail_not_the_overview_again() -> None:

@@ -400,11 +400,7 @@ class IndexData:
             window_terms=window_terms,
             window_postings=_inverted(window_terms),
             speaker_postings=_inverted([s.speaker | s.subject | s.roles for s in sentences]),
-            leads_quote=frozenset(
-                sid
-                for sid, (_, after) in neighbours.items()
-                if after and sentences[after[0]].is_quote and not sentences[sid].is_quote
-            ),
+            leads_quote=_leads_quote(sentences, neighbours),
             vocab=Vocabulary(
                 by_length=dict(vocab_by_length),
                 surface=frozenset(surface_counts),
@@ -425,6 +421,24 @@ def _articles(sentences: list[IndexedSentence], groups: int) -> list[tuple[int, 
     for s in sentences:
         by_group[s.group].append(s)
     return [tuple(s.id for s in sorted(g, key=lambda s: (s.item.line, s.order))) for g in by_group]
+
+
+def _leads_quote(
+    sentences: list[IndexedSentence],
+    neighbours: dict[int, tuple[tuple[int, ...], tuple[int, ...]]],
+) -> frozenset[int]:
+    """Sentences followed by a quotation that is not someone else's: "In a letter, Kim hailed
+    Putin." / "“Our army ...”". "In 1982, Mr Raskin left Apple." does not lead a colleague's
+    words."""
+    out = set()
+    for sid, (_, after) in neighbours.items():
+        s = sentences[sid]
+        if not after or s.is_quote:
+            continue
+        nxt = sentences[after[0]]
+        if nxt.is_quote and (not nxt.speaker or not nxt.speaker.isdisjoint(s.subject)):
+            out.add(sid)
+    return frozenset(out)
 
 
 def _inverted(sets: list[frozenset[str]]) -> dict[str, tuple[int, ...]]:

@@ -56,16 +56,32 @@ _SPEAKER_AFTER_ROLE = re.compile(
 )
 
 
+# Past tenses that do not end in -ed: "the ELN sent fighters", "Putin met Modi".
+_IRREGULAR = (
+    "began|bought|brought|came|chose|cut|drew|fell|felt|fled|flew|gave|got|grew|held|hit|"
+    "kept|knew|led|left|lost|made|met|paid|put|ran|rose|said|saw|sent|set|sold|spent|spoke|"
+    "struck|took|told|threw|went|won|wrote"
+)
 # A name followed by its verb, maybe after an apposition: "Lyubov, a mother of four, is",
 # "North Korean leader Kim Jong Un hailed".
 _SUBJECT = re.compile(
     rf"({_NAME_RUN})(?:,[^.;“”\"]{{0,120}},)?\s+(?:also\s+|later\s+|then\s+|now\s+)?"
-    rf"(?:[a-z]+ed|is|was|has|had|says|told)\b"
+    rf"(?:[a-z]+ed|is|was|has|had|says|{_IRREGULAR})\b"
+)
+# A clause set before the sentence's own ("When Mr. Maduro was sworn in, Mr. Petro refused
+# ..."): its subject is not the sentence's.
+_LEADING_CLAUSE = re.compile(
+    r"^[\"“‘']?(?:when|after|before|as|while|if|although|though|because|since|until|once)\b"
+    r"[^,;“”\"]{0,160},\s*",
+    re.IGNORECASE,
 )
 
 
 def subject_name(text: str) -> frozenset[str]:
     """Stems of the first name in a sentence that is the subject of a verb, if any."""
+    clause = _LEADING_CLAUSE.match(text)
+    if clause is not None:
+        text = text[clause.end() :]
     for m in _SUBJECT.finditer(text):
         found = term_stems(m.group(1)) - _CALENDAR
         if found:
@@ -94,10 +110,18 @@ def speakers_in(text: str) -> frozenset[str]:
     if not _ANY_VERB.search(text):
         return frozenset()
     before = list(_SPEAKER_ADJACENT.finditer(text)) or _SPEAKER_BEFORE.finditer(text)
-    for pattern in (before, _SPEAKER_AFTER.finditer(text), _SPEAKER_AFTER_ROLE.finditer(text)):
+    for m in before:
+        found |= term_stems(m.group(1))
+    for pattern in (_SPEAKER_AFTER.finditer(text), _SPEAKER_AFTER_ROLE.finditer(text)):
         for m in pattern:
-            found |= term_stems(m.group(1))
+            # "She said Ukrainian soldiers brought her bread": the speaker comes before the
+            # verb; what follows it is what was said.
+            if not _PRONOUN_BEFORE.search(text, 0, m.start()):
+                found |= term_stems(m.group(1))
     return frozenset(found - _CALENDAR)
+
+
+_PRONOUN_BEFORE = re.compile(r"\b(?:he|she|they|we|i|it|who)\s+(?:has\s+|had\s+|also\s+)?$", re.I)
 
 
 # "On Monday, analysts said ...", "In January, the company said ...": a time set off before the

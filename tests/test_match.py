@@ -300,6 +300,8 @@ def test_short_typos_of_question_words(index: MatchIndex) -> None:
         # A time set off before the speaker is no one:
         ("On Monday, analysts said the deal was off.", ""),
         ("Another rise could be in store for December, some economists warned.", ""),
+        # After "she said" comes what was said, not who said it:
+        ("She said Ukrainian soldiers initially brought her bread.", ""),
     ],
 )
 def test_the_speaker_is_the_name_next_to_the_verb(sentence: str, speaker: str) -> None:
@@ -321,6 +323,11 @@ def test_names_spelled_two_ways_are_one() -> None:
         ("In a New Year’s letter, North Korean leader Kim Jong Un hailed Putin.", "Kim Jong Un"),
         ("The talks went on for hours.", ""),
         ("Mr. Trump also suggested that other countries could receive Gazans.", "Mr. Trump"),
+        # A clause set before the sentence's own has a subject of its own.
+        ("When Mr. Maduro was sworn in on Jan. 10, Mr. Petro refused to attend.", "Mr. Petro"),
+        ("After Putin visited Mongolia, the court asked for an explanation.", ""),
+        # Past tenses not ending in -ed:
+        ("Mr. Petro went as far as accusing the ELN of becoming a “foreign force”.", "Mr. Petro"),
     ],
 )
 def test_the_subject_a_following_she_said_refers_to(sentence: str, subject: str) -> None:
@@ -1251,6 +1258,23 @@ def test_a_sentence_where_nobody_speaks_is_no_answer_to_what_someone_said() -> N
     assert (
         strict.rank_sentences(strict.query(question))[0].score
         == lenient.rank_sentences(lenient.query(question))[0].score
+    )
+
+
+def test_what_someone_did_before_another_person_s_words_is_not_what_they_said() -> None:
+    # "In a letter, Kim hailed Putin." / "“Our army ...”": the quotation after it is Kim's, so
+    # Kim acting counts as Kim speaking. Not when the quotation after it is someone else's.
+    def best(lines: list[str], question: str) -> float:
+        index = MatchIndex.build(article("The Apple story", lines))
+        return index.rank_sentences(index.query(question))[0].score
+
+    cutoff = MatchingConfig().answer_cutoff
+    raskin = "In 1982, Mr Raskin left Apple over a row about the Macintosh project."
+    assert best([raskin, "“He was a visionary,” said Steve Wozniak."], "what did raskin say") < (
+        cutoff
+    )
+    assert best([raskin, "“It was time to go and build my own thing.”"], "what did raskin say") >= (
+        cutoff
     )
 
 

@@ -18,8 +18,9 @@ import unicodedata
 
 from bot import compose
 from bot.answer import Answer
-from bot.briefs import Brief, BriefSet, Cited, load_briefs
+from bot.briefs import Brief, BriefSet, Cited
 from bot.config import Config, MatchingConfig
+from bot.index_cache import load_indexed
 from bot.intents import QUOTE_MARKS
 from bot.match import (
     NAME_MATCH,
@@ -59,17 +60,23 @@ class Engine:
     """Answers questions from one brief set; swap the whole engine to reload."""
 
     def __init__(
-        self, briefs: BriefSet, options: MatchingConfig, match: MatchOptions | None = None
+        self,
+        briefs: BriefSet,
+        options: MatchingConfig,
+        match: MatchOptions | None = None,
+        *,
+        index: MatchIndex | None = None,
     ) -> None:
         self.briefs = briefs
         self.options = options
-        self.index = MatchIndex.build(briefs, match)
+        self.index = index if index is not None else MatchIndex.build(briefs, match)
         # slug -> its questions that ask more than its overview (`_detail_questions`).
         self._details: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def load(cls, config: Config) -> Engine:
-        """Load and validate config.briefs, then index it. Raises BriefError on a bad file.
+        """Load and validate config.briefs, then index it (or read both back from the index
+        cache beside the folder, bot.index_cache). Raises BriefError on a bad file.
 
         The way a process (the CLI, the bot, /reload) gets its engine, so it also settles the
         heap: the index is hundreds of thousands of long-lived objects without reference
@@ -77,7 +84,8 @@ class Engine:
         BBC briefs, a pause some question would pay). They are collected once and frozen out
         of its reach; refcounting still frees an engine replaced on /reload.
         """
-        engine = cls(load_briefs(config.briefs), config.matching)
+        briefs, index = load_indexed(config.briefs)
+        engine = cls(briefs, config.matching, index=index)
         gc.collect()
         gc.freeze()
         return engine

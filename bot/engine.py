@@ -16,6 +16,8 @@ import gc
 import re
 import unicodedata
 
+from rapidfuzz import fuzz, utils
+
 from bot import compose
 from bot.answer import Answer
 from bot.briefs import Brief, BriefSet, Cited
@@ -50,6 +52,11 @@ _DUMMY_IT = re.compile(
     r"(?: \w+){0,3}? (?:that|to|whether|how|why|if)\b",
     re.IGNORECASE,
 )
+# A reply sentence of at least this many words that a longer one has nearly word for word in
+# it (rapidfuzz's partial_ratio, 0..100, of the two lower-cased) repeats it. Shorter ones are
+# too easily found in another.
+REPEAT_MIN_WORDS = 6
+REPEAT_SIMILARITY = 85
 # A question this close to a topic's title or slug (0..1) is a request for that topic's brief.
 NAME_IS_TOPIC = NAME_MATCH
 # Topics offered with a decline must share at least this much with the question.
@@ -173,11 +180,15 @@ class Engine:
                 and m.sentence.item.text not in texts
             ):
                 chosen.append(m.sentence)
-        # A brief may hold a sentence twice (as a quote and as a detail): say it once.
+        # A brief may hold a sentence twice (as a quote and as a detail): say it once. So with
+        # one whose words a fuller one says ("An estimated 2,000 to 3,000 Russian civilians
+        # remain." beside "Between the two armies are an estimated 2,000 to 3,000 Russian
+        # civilians, who were trapped ..."): the fuller one stays.
         once: dict[str, IndexedSentence] = {}
         for s in chosen:
             once.setdefault(s.item.text, s)
-        chosen = list(once.values())[:limit]
+        chosen = [s for s in once.values() if not any(_says(o, s) for o in once.values())]
+        chosen = chosen[:limit]
         # Sentences of one article read in the article's order (a neighbour found later may
         # belong before the one it completes); articles keep the order they came in.
         first: dict[int, int] = {}
@@ -361,6 +372,23 @@ def leans_on_before(text: str) -> bool:
     """Whether a sentence means little without the one before it ("He said ...", "Their
     losses ...", "“It is quite remarkable,” said Belousova")."""
     return bool(_CONTINUES.match(text)) and not _DUMMY_IT.match(text)
+
+
+def _says(fuller: IndexedSentence, s: IndexedSentence) -> bool:
+    """Whether `fuller`, another and longer sentence, has `s` nearly word for word in it. Shared
+    words are not enough: "Mongolia should have arrested Putin" says more than "Putin is to
+    visit Mongolia, an I.C.C. member, which issued a warrant for his arrest"."""
+    if fuller is s or len(s.terms) < REPEAT_MIN_WORDS or len(fuller.item.text) <= len(s.item.text):
+        return False
+    return (
+        fuzz.partial_ratio(
+            s.item.text,
+            fuller.item.text,
+            processor=utils.default_process,
+            score_cutoff=REPEAT_SIMILARITY,
+        )
+        > 0
+    )
 
 
 def _attribution(

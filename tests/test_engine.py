@@ -353,6 +353,46 @@ def test_an_overview_of_one_story_in_a_topic_opens_that_story_not_the_topic_summ
     assert engine.ask("catch me up on winn-dixie").sentences[0].text.startswith("US supermarket")
 
 
+def test_a_reply_does_not_say_again_what_a_fuller_sentence_of_it_says() -> None:
+    briefs = topic(
+        "The Fiercest Fighting of the Ukraine War May Be in Russia",
+        (
+            "Kursk fighting",
+            [
+                "Russian forces pressed on in the Kursk region on Monday.",
+                "Officials in Kyiv said the front held.",
+                "Between the two armies in Kursk, an estimated 2,000 to 3,000 Russian civilians "
+                "remain, trapped by the speed of the Ukrainian advance.",
+            ],
+        ),
+        ("Kursk in brief", ["An estimated 2,000 to 3,000 Russian civilians remain in Kursk."]),
+    )
+    answer = Engine(briefs, MatchingConfig()).ask("how many civilians are still in kursk?")
+    assert [s.text[:30] for s in answer.sentences] == ["Between the two armies in Kurs"]
+    # Shared words alone are no repeat: this one says more than the other.
+    briefs = topic(
+        "Putin Plans First Visit to I.C.C. Member State",
+        (
+            "Putin to visit Mongolia",
+            [
+                "The Kremlin announced the trip on Thursday.",
+                "Officials gave no details.",
+                "Putin is scheduled to visit Mongolia, a member of the International Criminal "
+                "Court, which issued a warrant for his arrest last year.",
+            ],
+        ),
+        (
+            "Mongolia and the court",
+            [
+                "Mongolia, as a member of the International Criminal Court, should have "
+                "arrested Putin, who has an ICC arrest warrant against him."
+            ],
+        ),
+    )
+    answer = Engine(briefs, MatchingConfig()).ask("will putin get arrested in mongolia")
+    assert len(answer.sentences) == 2
+
+
 def test_after_an_overview_the_hint_asks_for_a_detail_not_the_overview_again() -> None:
     engine = _committed_engine(ROOT / "briefs")  # their first questions ask for the overview
     for slug in engine.briefs.briefs:

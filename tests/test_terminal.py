@@ -39,14 +39,20 @@ def test_ask_prints_answer_sources_topic_and_hint() -> None:
     assert "2,000 to 3,000" in lines[0] and "[1]" in lines[0]
     assert "Sources:" in lines
     sources = [line for line in lines if line.startswith("  [")]
-    # Sentences from one article share a line: "[1, 2] ..., seeds/000_....txt:4,21".
-    assert len(sources) == 1
-    assert sources[0] == (
-        '  [1, 2] The New York Times, "The Fiercest Fighting of the Ukraine War May Be in Russia", '
-        "2025-02-10, seeds/000_d182a795cbf2b895.txt:4,21"
-    )
+    assert sources == [
+        '  [1] The New York Times, "The Fiercest Fighting of the Ukraine War May Be in Russia", '
+        "2025-02-10, seeds/000_d182a795cbf2b895.txt:21"
+    ]
     assert "Topic: The battle for Kursk (kursk-fighting)" in lines
     assert lines[-1].startswith("Next: ")
+
+
+def test_sentences_of_one_article_share_a_source_line() -> None:
+    lines = run_ask("how many people died in sudzha").splitlines()
+    assert [line for line in lines if line.startswith("  [")] == [
+        '  [1, 2] The New York Times, "The Fiercest Fighting of the Ukraine War May Be in Russia", '
+        "2025-02-10, seeds/000_d182a795cbf2b895.txt:46,47"
+    ]
 
 
 def test_ask_decline_offers_topics_as_commands() -> None:

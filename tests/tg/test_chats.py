@@ -32,7 +32,7 @@ async def test_in_a_group_the_bot_answers_a_mention(app: App, api: FakeTelegram)
     text = f"@{BOT_USERNAME} how many civilians are still in Kursk?"
     await app.process_update(make_message(text, app.bot, chat_id=GROUP))
     [call] = api.sent(GROUP)
-    assert "Russian civilians remain" in call.params["text"]
+    assert "3,000 Russian civilians, who were trapped" in call.params["text"]
 
 
 async def test_in_a_group_the_bot_answers_a_reply_to_itself(app: App, api: FakeTelegram) -> None:

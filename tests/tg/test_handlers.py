@@ -75,16 +75,20 @@ async def test_a_question_gets_a_cited_answer_with_three_buttons(
     await app.process_update(make_message("How many civilians are still in Kursk?", app.bot))
     text = api.last().params["text"]
     assert text.startswith("<b>The battle for Kursk</b>\n")
-    assert "An estimated 2,000 to 3,000 Russian civilians remain. [1]" in text
-    # Citations of one article share a line: numbers, outlet, headline, date, file:lines.
-    assert "<i>[1, 2" in text and "The New York Times, “" in text
-    assert "seeds/000_d182a795cbf2b895.txt:4," in text
+    assert "an estimated 2,000 to 3,000 Russian civilians, who were trapped" in text
+    # The citation: number, outlet, headline, date, file:line.
+    assert "<i>[1] The New York Times, “" in text
+    assert "seeds/000_d182a795cbf2b895.txt:21</i>" in text
+    # Citations of one article share a line.
+    await app.process_update(make_message("How many people died in Sudzha?", app.bot))
+    assert "<i>[1, 2] The New York Times, “" in api.last().params["text"]
+    assert "seeds/000_d182a795cbf2b895.txt:46,47</i>" in api.last().params["text"]
     assert buttons(api) == [
         ("Full brief", "b:kursk-fighting"),
         ("Sources", "s:kursk-fighting"),
         ("Subscribe", "sub:kursk-fighting"),
     ]
-    assert store.stats().answered == 1
+    assert store.stats().answered == 2
 
 
 async def test_a_question_without_a_brief_is_declined_and_counted(

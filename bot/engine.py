@@ -274,14 +274,16 @@ class Engine:
     def _story_lead(self, query: Query, top: TopicMatch) -> list[Cited]:
         """The opening sentences of the one story a request picks out of a topic the summary
         does not tell: "what's the latest on Vioxx" in a topic whose summary is of Wal-Mart.
-        Empty when the request names the topic itself, or its story is in the summary."""
+        Empty when the request names the topic itself, or the summary opens with its story (a
+        summary merely quoting it once is about another)."""
         if top.name_score >= NAME_IS_TOPIC or self.index.names_exactly(top.slug, query.norm):
             return []
         ranked = self.index.rank_sentences(query, slug=top.slug, limit=1)
         if not ranked:
             return []
         story = ranked[0].sentence
-        if any(item.source == story.item.source for item in self.briefs.briefs[top.slug].summary):
+        summary = self.briefs.briefs[top.slug].summary
+        if summary and summary[0].source == story.item.source:
             return []
         lead: dict[str, Cited] = {}
         for sid in self.index.articles[story.group]:

@@ -173,7 +173,7 @@ def _terms(index: IndexData, norm: str, speaker_words: set[str]) -> tuple[Term, 
         if fixed is None and _near(index, stem(word)):
             fixed = word  # not a typo: a word the briefs say otherwise ("nukes" -> "nuclear")
         elif fixed is None:
-            fixed = _correct(index, word, context)
+            fixed = _correct(index, word, context) or _clipped(index, word)
         if fixed is not None and fixed in STOPWORDS:
             continue  # "waht" was "what"
         if fixed is None:
@@ -280,6 +280,23 @@ def _phrasal_verbs(words: list[str]) -> dict[int, str]:
         if particle in PARTICLES and key in table:
             found[i] = key
     return found
+
+
+# A clipped word: at least this many letters (four-letter ones are as often words of their
+# own: "rain", "mess", "heal"), and the word it is short for this many more
+# ("promo" for "promotional", "recon" for "reconnaissance", "admin" for "administration").
+CLIPPED_MIN = 5
+CLIPPED_MORE = 2
+
+
+def _clipped(index: IndexData, word: str) -> str | None:
+    """The corpus word a word the briefs do not know is short for, the commonest if several."""
+    if len(word) < CLIPPED_MIN or not word.isalpha():
+        return None
+    longer = [w for w in index.vocab.completions(word) if len(w) >= len(word) + CLIPPED_MORE]
+    if not longer:
+        return None
+    return max(longer, key=lambda w: (len(index.postings.get(stem(w), ())), -len(w), w))
 
 
 def _near(index: IndexData, key: str) -> frozenset[str]:

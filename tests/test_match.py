@@ -1079,6 +1079,24 @@ def test_a_long_question_is_not_sure_without_a_word_the_briefs_never_use() -> No
     ).answered
 
 
+def test_a_clipped_word_is_read_as_the_word_it_is_short_for() -> None:
+    index = MatchIndex.build(
+        article(
+            "The Fiercest Fighting",
+            [
+                "One day a Russian reconnaissance group reached her house.",
+                "The promotional film was shot in 1964.",
+                "Rainwater flooded the basement.",
+            ],
+        )
+    )
+    terms = {t.word: t for t in index.query("what did the recon team say about the promo").terms}
+    assert terms["recon"].known and terms["recon"].key == stem("reconnaissance")
+    assert terms["promo"].known and terms["promo"].key == stem("promotional")
+    # Four letters are as often a word of their own: "rain" is not short for "rainwater".
+    assert not index.query("will it rain today").terms[0].known
+
+
 def test_a_typo_is_corrected_towards_the_words_asked_with_it() -> None:
     # "lazer" is one letter from "later" and from "laser"; "later" is commoner, but "laser"
     # stands with Intel and silicon.

@@ -153,7 +153,18 @@ class Engine:
                     and bool(QUOTE_MARKS.search(nxt.item.text))
                 )
             )
-            if (wants_quote and nxt.is_quote) or best.sentence.item.text.rstrip().endswith(":"):
+            # ... and a speaker's words run on into the next sentence ("“'Total peace' was
+            # already in a bad spot,” said Kyle Johnson." / "“This is the final nail ...”").
+            same_voice = (
+                "quote" in query.intents
+                and nxt.is_quote
+                and not nxt.speaker.isdisjoint(best.sentence.speaker)
+            )
+            if (
+                (wants_quote and nxt.is_quote)
+                or same_voice
+                or best.sentence.item.text.rstrip().endswith(":")
+            ):
                 chosen.append(nxt)
         # A neighbour that holds a question word the reply still lacks completes it: "A missile
         # hit Sudzha's school." + "The attack killed at least four people." for "how many died".

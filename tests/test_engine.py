@@ -393,6 +393,24 @@ def test_a_reply_does_not_say_again_what_a_fuller_sentence_of_it_says() -> None:
     assert len(answer.sentences) == 2
 
 
+def test_what_someone_said_goes_on_into_their_next_sentence() -> None:
+    briefs = article(
+        "How Venezuela Helps Fuel the Violence in Colombia",
+        [
+            "The ELN attacked the Catatumbo region in January.",
+            "“‘Total peace’ was already in a bad spot,” said Kyle Johnson, co-founder of "
+            "Foundation Conflict Responses.",
+            "“This is the final nail in the coffin,” he said.",
+            "Mr. Petro suspended the talks with the ELN.",
+        ],
+    )
+    answer = Engine(briefs, MatchingConfig()).ask("what did kyle johnson say about total peace")
+    assert [s.text[:20] for s in answer.sentences] == [
+        "“‘Total peace’ was a",
+        "“This is the final n",
+    ]
+
+
 def test_after_an_overview_the_hint_asks_for_a_detail_not_the_overview_again() -> None:
     engine = _committed_engine(ROOT / "briefs")  # their first questions ask for the overview
     for slug in engine.briefs.briefs:

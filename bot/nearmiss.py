@@ -201,7 +201,9 @@ def speaking(index: IndexData, sid: int, speakers: Sequence[Term]) -> tuple[int,
         # The subject of a sentence that reports no speech did something, not say it
         # ("Cabello had just paid a visit to the border").
         speaks = near.is_quote or nid in index.leads_quote
-        named = near.speaker | (near.subject if speaks else frozenset())
+        # ... nor does the subject of someone else's words ("According to Ladbrokes, John
+        # McCririck was 1/3 favourite").
+        named = near.speaker or (near.subject if speaks else frozenset())
         said_by = named | near.roles
         if not said_by or all(t.alts.isdisjoint(said_by) for t in speakers):
             continue

@@ -35,9 +35,11 @@ _SPEAKER_BEFORE = re.compile(
 # said" is McFate's, though China starts a run of commas that reaches "said" too.
 _SPEAKER_ADJACENT = re.compile(rf"({_NAME_RUN})\s+(?:has\s+|had\s+|also\s+|later\s+)?(?:{_VERB})\b")
 # Any verb of speech at all: most sentences have none, and skip the slower patterns.
-_ANY_VERB = re.compile(rf"\b(?:{_VERB}|according to)\b")
+_ANY_VERB = re.compile(rf"\b(?:{_VERB}|[Aa]ccording to)\b")
 _SPEAKER_AFTER = re.compile(
-    rf"\b(?:{_VERB_BEFORE_SPEAKER}|according to)\s+(?:the\s+)?({_NAME_RUN})"
+    rf"\b(?:{_VERB_BEFORE_SPEAKER}|[Aa]ccording to)\s+(?:the\s+)?({_NAME_RUN})"
+    # "according to bookmaker Ladbrokes", "according to research firm Gartner"
+    rf"|\b[Aa]ccording to\s+(?:the\s+)?(?:[a-z][\w-]*\s+){{1,3}}({_NAME_RUN})"
 )
 # "said Academy executive director Bruce Davis": a role in small letters between the verb (and
 # an organisation) and the full name it introduces.
@@ -50,7 +52,7 @@ _ROLE_WORDS = (
     "strategist|writer"
 )
 _SPEAKER_AFTER_ROLE = re.compile(
-    rf"\b(?:{_VERB_BEFORE_SPEAKER}|according to)\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){{0,3}}"
+    rf"\b(?:{_VERB_BEFORE_SPEAKER}|[Aa]ccording to)\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){{0,3}}"
     rf"(?:(?:former|senior|deputy|vice|chief|managing|executive|general)\s+)*"
     rf"(?:{_ROLE_WORDS})\s+((?:[A-Z][\w.’'-]*\s+){{1,3}}[A-Z][\w’'-]*)"
 )
@@ -117,7 +119,7 @@ def speakers_in(text: str) -> frozenset[str]:
             # "She said Ukrainian soldiers brought her bread": the speaker comes before the
             # verb; what follows it is what was said.
             if not _PRONOUN_BEFORE.search(text, 0, m.start()):
-                found |= term_stems(m.group(1))
+                found |= term_stems(m.group(m.lastindex or 1))
     return frozenset(found - _CALENDAR)
 
 

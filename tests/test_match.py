@@ -302,6 +302,10 @@ def test_short_typos_of_question_words(index: MatchIndex) -> None:
         ("Another rise could be in store for December, some economists warned.", ""),
         # After "she said" comes what was said, not who said it:
         ("She said Ukrainian soldiers initially brought her bread.", ""),
+        # "According to" opening a sentence, and with a description before the name:
+        ("According to TASS, the talks ended.", "TASS"),
+        ("According to bookmaker Ladbrokes, John McCririck was 1/3 favourite.", "Ladbrokes"),
+        ("According to reports, during the talks Modi raised it.", ""),
     ],
 )
 def test_the_speaker_is_the_name_next_to_the_verb(sentence: str, speaker: str) -> None:
@@ -1277,6 +1281,21 @@ def test_a_sentence_where_nobody_speaks_is_no_answer_to_what_someone_said() -> N
         strict.rank_sentences(strict.query(question))[0].score
         == lenient.rank_sentences(lenient.query(question))[0].score
     )
+
+
+def test_the_subject_of_someone_else_s_words_is_not_speaking() -> None:
+    index = MatchIndex.build(
+        article(
+            "McCririck evicted from Big Brother",
+            [
+                "Racing pundit John McCririck has become the latest contestant to be evicted.",
+                "According to bookmaker Ladbrokes, John McCririck was 1/3 favourite to be "
+                "evicted on Monday.",
+            ],
+        )
+    )
+    best = index.rank_sentences(index.query("what did john mccririck say about being evicted"))
+    assert best[0].score < MatchingConfig().answer_cutoff
 
 
 def test_what_someone_did_before_another_person_s_words_is_not_what_they_said() -> None:

@@ -342,11 +342,12 @@ class IndexData:
                 terms=frozenset(topic_terms),
                 size=sum(1 for _ in brief.cited()),
             )
-        neighbours = _neighbours(sentences)
+        articles = _articles(sentences, len(group_terms))
+        neighbours = _neighbours(sentences, articles)
         sentences = _continued_quotes(_pronoun_speakers(sentences, neighbours), neighbours)
         sentences = _referents(_with_roles(sentences), neighbours)
         proper = capitalised((s.item.text for s in sentences), sentence_counts)
-        sentences = _with_given_names(sentences, proper)
+        sentences = _with_given_names(sentences, articles, proper)
         names = frozenset(stem(w) for w, n in proper.items() if n >= 2)
         # A word's share of a topic's sentences, smoothed so a 7-sentence brief that names
         # India three times does not outweigh the 150-sentence brief about India.
@@ -412,11 +413,12 @@ class IndexData:
             speaker_stems=frozenset().union(*(s.speaker for s in sentences)),
             group_terms=_with_recurring_names(group_terms, sentences, names, options),
             article_terms=_article_terms(sentences, headlines),
-            articles=_articles(sentences, len(group_terms)),
+            articles=articles,
         )
 
 
 def _articles(sentences: list[IndexedSentence], groups: int) -> list[tuple[int, ...]]:
+    """By group (an article within a brief), the ids of its sentences in the article's order."""
     by_group: list[list[IndexedSentence]] = [[] for _ in range(groups)]
     for s in sentences:
         by_group[s.group].append(s)
@@ -602,16 +604,16 @@ def _source_title(brief: Brief, source_id: str) -> str:
 
 
 def _with_given_names(
-    sentences: list[IndexedSentence], proper: Collection[str]
+    sentences: list[IndexedSentence],
+    articles: list[tuple[int, ...]],
+    proper: Collection[str],
 ) -> list[IndexedSentence]:
     """A sentence naming someone by surname ("Blume said") holds the given name its article
     writes with it ("Judy Blume"), as words, as speaker and as subject: "what did Judy Blume
     say" asks for it."""
-    by_article: dict[int, list[IndexedSentence]] = defaultdict(list)
-    for s in sentences:
-        by_article[s.group].append(s)
     out = list(sentences)
-    for group in by_article.values():
+    for ids in articles:
+        group = [sentences[sid] for sid in ids]
         given = given_names((s.item.text for s in group), proper)
         for s in group:
             terms = _in_full(s.terms, given)
@@ -658,16 +660,13 @@ def _article_terms(
 
 
 def _neighbours(
-    sentences: list[IndexedSentence], reach: int = 3
+    sentences: list[IndexedSentence], articles: list[tuple[int, ...]], reach: int = 3
 ) -> dict[int, tuple[tuple[int, ...], tuple[int, ...]]]:
     """Up to `reach` sentences before and after each one (nearest first) from the same article
     in the same brief, at most two lines away."""
-    by_article: dict[tuple[str, str], list[IndexedSentence]] = defaultdict(list)
-    for s in sentences:
-        by_article[(s.slug, s.item.source)].append(s)
     out: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
-    for group in by_article.values():
-        group.sort(key=lambda s: (s.item.line, s.order))
+    for ids in articles:
+        group = [sentences[sid] for sid in ids]
         for i, s in enumerate(group):
             line = s.item.line
             before = tuple(

@@ -120,6 +120,16 @@ class IndexEntry:
     file: str
     sentences: int
 
+    @classmethod
+    def of(cls, brief: Brief) -> IndexEntry:
+        """The index's line for `brief`, whose file is named after its slug."""
+        return cls(
+            slug=brief.slug,
+            title=brief.title,
+            file=f"{brief.slug}.yaml",
+            sentences=sum(1 for _ in brief.cited()),
+        )
+
 
 @dataclass(frozen=True, kw_only=True)
 class Index:

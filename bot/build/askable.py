@@ -41,12 +41,7 @@ def answerable_questions(briefs: Sequence[Brief], matching: MatchingConfig) -> l
 
 
 def _brief_set(briefs: Sequence[Brief]) -> BriefSet:
-    entries = tuple(
-        IndexEntry(
-            slug=b.slug, title=b.title, file=f"{b.slug}.yaml", sentences=sum(1 for _ in b.cited())
-        )
-        for b in briefs
-    )
+    entries = tuple(IndexEntry.of(b) for b in briefs)
     return BriefSet(
         briefs={b.slug: b for b in briefs}, index=Index(corpus="", topics=entries), version=""
     )

@@ -68,16 +68,9 @@ def render(briefs: Sequence[Brief], corpus: str) -> dict[str, str]:
     files: dict[str, str] = {}
     entries: list[IndexEntry] = []
     for brief in briefs:
-        name = f"{brief.slug}.yaml"
-        files[name] = dump_yaml(brief_to_dict(brief))
-        entries.append(
-            IndexEntry(
-                slug=brief.slug,
-                title=brief.title,
-                file=name,
-                sentences=sum(1 for _ in brief.cited()),
-            )
-        )
+        entry = IndexEntry.of(brief)
+        files[entry.file] = dump_yaml(brief_to_dict(brief))
+        entries.append(entry)
     index = Index(corpus=corpus, topics=tuple(entries))
     files[INDEX_FILE] = dump_yaml(index_to_dict(index))
     return files

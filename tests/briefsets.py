@@ -30,9 +30,7 @@ def articles(*briefs: tuple[str, list[str]], outlet: str = "Outlet") -> BriefSet
             ),
             sources=(source,),
         )
-        entries.append(
-            IndexEntry(slug=slug, title=title, file=f"{slug}.yaml", sentences=len(sentences))
-        )
+        entries.append(IndexEntry.of(by_slug[slug]))
     return BriefSet(briefs=by_slug, index=Index(corpus="x", topics=tuple(entries)), version="x")
 
 
@@ -70,5 +68,6 @@ def topic(title: str, *stories: tuple[str, list[str]], keywords: tuple[str, ...]
         sources=tuple(sources),
         keywords=keywords,
     )
-    entry = IndexEntry(slug="t", title=title, file="t.yaml", sentences=len(details))
-    return BriefSet(briefs={"t": brief}, index=Index(corpus="x", topics=(entry,)), version="x")
+    return BriefSet(
+        briefs={"t": brief}, index=Index(corpus="x", topics=(IndexEntry.of(brief),)), version="x"
+    )

@@ -56,7 +56,7 @@ def child(seeds: Path, out: Path, max_topics: int | None) -> None:
                 "peak_mb": peak_kb / 1024,
                 "articles": report.articles_distinct,
                 "topics": len(report.topics),
-                "in_topics": report.articles_distinct - report.articles_without_topic,
+                "in_topics": report.stories - report.articles_without_topic,
                 "sentences": report.sentences_kept,
                 "categories": topics,
             }

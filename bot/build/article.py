@@ -50,3 +50,6 @@ class Article:
     paragraphs: tuple[Paragraph, ...]
     # Other places the whole article appears (syndicated or repeated copies), "seeds/x.txt:12".
     also: tuple[str, ...] = ()
+    # Headline-shaped lines between its paragraphs: subheadings, or the headline of another
+    # story that the page runs on with no break (`shift` tells which).
+    headings: tuple[Paragraph, ...] = ()

@@ -79,6 +79,7 @@ def clean(raw: RawArticle) -> CleanResult:
     captions = _captions(lines)
     dropped: Counter[str] = Counter()
     kept: list[Paragraph] = []
+    headings: list[Paragraph] = []
     ended = in_list = False
     for k, line in enumerate(lines):
         text = line.text
@@ -93,6 +94,8 @@ def clean(raw: RawArticle) -> CleanResult:
             in_list = True
         if reason is not None:
             dropped[reason] += 1
+            if reason == "heading" and kept and not in_list:
+                headings.append(Paragraph(line=line.number, text=norm(text)))
             continue
         if in_list:
             if not _body_follows(lines, k):
@@ -113,6 +116,7 @@ def clean(raw: RawArticle) -> CleanResult:
         first_line=raw.title_line,
         last_line=kept[-1].line,
         paragraphs=tuple(kept),
+        headings=tuple(h for h in headings if h.line < kept[-1].line),
     )
     return CleanResult(article=article, dropped=dropped)
 

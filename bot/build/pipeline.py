@@ -105,6 +105,7 @@ def run(config: Config, *, seeds: Path, out: Path, progress: bool = True) -> Bui
         dropped=dropped,
         duplicates_merged=deduped.merged,
         articles_without_topic=topic_set.unassigned,
+        stories_split_off=topic_set.split_off,
         topics=tuple(
             TopicLine(
                 slug=b.slug,

@@ -27,9 +27,14 @@ class BuildReport:
     dropped: Counter[str] = field(default_factory=Counter)  # lines dropped, by reason
     duplicates_merged: int = 0
     articles_without_topic: int = 0
+    stories_split_off: int = 0  # stories a page ran on inside another article, told apart
     topics: tuple[TopicLine, ...] = ()
     sentences_verified: int = 0
     seconds: float = 0.0
+
+    @property
+    def stories(self) -> int:
+        return self.articles_distinct + self.stories_split_off
 
     @property
     def sentences_kept(self) -> int:
@@ -49,8 +54,12 @@ class BuildReport:
                 else ""
             ),
             f"  duplicates merged   {self.duplicates_merged}",
-            f"  articles in topics  {self.articles_distinct - self.articles_without_topic}"
-            f" of {self.articles_distinct}",
+            *(
+                [f"  stories split off   {self.stories_split_off} (run on inside another article)"]
+                if self.stories_split_off
+                else []
+            ),
+            f"  articles in topics  {self.stories - self.articles_without_topic} of {self.stories}",
             f"  sentences kept      {self.sentences_kept}, every one verified against its "
             "seed line",
             "  topics:",

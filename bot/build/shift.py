@@ -18,7 +18,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from bot.build.article import Article
+from bot.build.article import Article, Paragraph
 from bot.build.sentences import split_sentences
 
 # Each part needs this many paragraphs: a short coda or a box-out is no second story.
@@ -29,8 +29,18 @@ MAX_PART_SIMILARITY = 0.08
 MAX_HEADLINE_SIMILARITY = 0.02
 # A split-off part's title: its first sentence, at most this long.
 TITLE_CHARS = 80
+# A headline-shaped line inside an article heads another story only when the story so far
+# and the section under the line have this many paragraphs each ...
+MIN_HEADED_PARAGRAPHS = 2
+# ... share at most this share of the names the part with fewer names uses (a subheading's
+# section goes on naming the story's people and places: a fifth of them or more in the seeds;
+# unrelated BBC stories share "UK" or "Ms") ...
+MAX_SHARED_NAMES = 0.15
+# ... and are this dissimilar besides (TF-IDF cosine, each part with its headline).
+MAX_HEADED_SIMILARITY = 0.10
 
 Terms = Callable[[str], list[str]]
+Names = Callable[[str], set[str]]  # the proper names a text uses, lowercased
 
 
 def split_at_shifts(article: Article, terms: Terms, idf: dict[str, float]) -> list[Article]:
@@ -71,6 +81,63 @@ def split_at_shifts(article: Article, terms: Terms, idf: dict[str, float]) -> li
     return [*split_at_shifts(head, terms, idf), *split_at_shifts(tail, terms, idf)]
 
 
+def split_at_headings(
+    article: Article, terms: Terms, idf: dict[str, float], names: Names
+) -> list[Article]:
+    """`article`, or its parts when a headline-shaped line inside it heads another story (a
+    page that runs articles on with no break, under sentence-case headlines a subheading also
+    has): the section under the line names almost none of the people and places of the story
+    so far, and shares little else with it."""
+    paras = article.paragraphs
+    bags = [Counter(terms(p.text)) for p in paras]
+    named = [names(p.text) for p in paras]
+    starts = [sum(p.line < h.line for p in paras) for h in article.headings]
+    cuts: list[tuple[int, Paragraph]] = []
+    begin, title = 0, article.title
+    for k, (heading, gap) in enumerate(zip(article.headings, starts, strict=True)):
+        end = next((g for g in starts[k + 1 :] if g > gap), len(paras))
+        if min(gap - begin, end - gap) < MIN_HEADED_PARAGRAPHS:
+            continue
+        named_before = names(title).union(*named[begin:gap])
+        named_under = names(heading.text).union(*named[gap:end])
+        shared = len(named_before & named_under) / max(1, min(len(named_before), len(named_under)))
+        before = sum(bags[begin:gap], Counter(terms(title)))
+        section = sum(bags[gap:end], Counter(terms(heading.text)))
+        if shared <= MAX_SHARED_NAMES and _cosine(before, section, idf) < MAX_HEADED_SIMILARITY:
+            cuts.append((gap, heading))
+            begin, title = gap, heading.text
+    if not cuts:
+        return [article]
+    stops = [gap for gap, _ in cuts[1:]] + [len(paras)]
+
+    def inside(own: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
+        return tuple(h for h in article.headings if own[0].line < h.line < own[-1].line)
+
+    head = paras[: cuts[0][0]]
+    parts = [
+        dataclasses.replace(
+            article, paragraphs=head, headings=inside(head), last_line=head[-1].line
+        )
+    ]
+    for (gap, heading), stop in zip(cuts, stops, strict=True):
+        own = paras[gap:stop]
+        parts.append(
+            dataclasses.replace(
+                article,
+                id=f"{article.file}:{heading.line}",
+                title=heading.text,
+                title_line=heading.line,
+                byline=None,
+                first_line=heading.line,
+                last_line=own[-1].line,
+                paragraphs=own,
+                headings=inside(own),
+                also=(),
+            )
+        )
+    return parts
+
+
 def first_sentence_title(text: str) -> str:
     """A headless story's title: its first sentence, cut at a word boundary if long."""
     sentences = split_sentences(text)
@@ -92,6 +159,13 @@ def _cosine(a: Counter[str], b: Counter[str], idf: dict[str, float]) -> float:
     return dot / (na * nb) if na and nb else 0.0
 
 
-def split_all(articles: Sequence[Article], terms: Terms, idf: dict[str, float]) -> list[Article]:
+def split_all(
+    articles: Sequence[Article], terms: Terms, idf: dict[str, float], names: Names
+) -> list[Article]:
     """Every article, with those that run two stories together split into their parts."""
-    return [part for article in articles for part in split_at_shifts(article, terms, idf)]
+    return [
+        part
+        for article in articles
+        for headed in split_at_headings(article, terms, idf, names)
+        for part in split_at_shifts(headed, terms, idf)
+    ]

@@ -67,6 +67,8 @@ class TopicSet:
     topics: tuple[Topic, ...]  # largest first
     idf: dict[str, float]  # stem -> inverse document frequency over the articles
     unassigned: int  # articles that feed no topic
+    # Stories found running on inside another article (a page with no break between them).
+    split_off: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,6 +120,7 @@ def discover_topics(
 ) -> TopicSet:
     """Cluster `articles` into topics, then apply config.yaml's merge, rename and pin."""
     articles = sorted(articles, key=lambda a: (a.file, a.first_line))
+    distinct = len(articles)
     if not articles:
         return TopicSet(topics=(), idf={}, unassigned=0)
     # Tokenise once: headline first, then each paragraph, per article.
@@ -126,7 +129,8 @@ def discover_topics(
     ]
     bags = [_article_bag(t) for t in tokens]
     idf = _idf(bags)
-    parts = split_all(articles, terms, idf)
+    proper = proper_names(articles)
+    parts = split_all(articles, terms, idf, lambda text: names_in(text, proper))
     if len(parts) != len(articles):  # a page ran two stories together: weigh the parts
         articles = parts
         tokens = [
@@ -146,7 +150,10 @@ def discover_topics(
     topics = apply_config(topics, articles, config)
     used = {p.article.id for t in topics for p in t.passages}
     return TopicSet(
-        topics=tuple(topics), idf=idf, unassigned=sum(a.id not in used for a in articles)
+        topics=tuple(topics),
+        idf=idf,
+        unassigned=sum(a.id not in used for a in articles),
+        split_off=len(articles) - distinct,
     )
 
 
@@ -242,6 +249,11 @@ def proper_names(articles: Sequence[Article]) -> set[str]:
                 total[key] += 1
                 capital[key] += word[0].isupper()
     return {w for w, n in total.items() if capital[w] >= 0.7 * n}
+
+
+def names_in(text: str, proper: set[str]) -> set[str]:
+    """The words of `text` that `proper_names` found to be names, lowercased."""
+    return {w for m in _WORD.finditer(text) if (w := m.group(0).lower()) in proper}
 
 
 def slug_words(

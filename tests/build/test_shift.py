@@ -3,16 +3,17 @@ article that moves on to a subtopic is not."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bot.build.article import Article
+from bot.build.article import Article, Line
 from bot.build.clean import clean
 from bot.build.read import SeedFile, read_seeds
 from bot.build.segment import segment
 from bot.build.shift import first_sentence_title, split_all
-from bot.build.topics import _article_bag, _idf, terms
+from bot.build.topics import _article_bag, _idf, names_in, proper_names, terms
 from bot.text import content_tokens
 
 BBC = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "bbc-news"
@@ -37,11 +38,16 @@ def idf_of(arts: list[Article]) -> dict[str, float]:
     )
 
 
+def names_of(arts: list[Article]) -> Callable[[str], set[str]]:
+    proper = proper_names(arts)
+    return lambda text: names_in(text, proper)
+
+
 def test_the_headless_story_after_the_hegseth_article_becomes_its_own_article(
     seed_files: list[SeedFile],
 ) -> None:
     arts = articles(seed_files)
-    parts = split_all(arts, terms, idf_of(arts))
+    parts = split_all(arts, terms, idf_of(arts), names_of(arts))
     assert len(parts) == len(arts) + 1  # one page in the seeds runs two stories together
     hegseth = next(a for a in parts if a.title.startswith("Hegseth Says"))
     tail = parts[parts.index(hegseth) + 1]
@@ -54,7 +60,7 @@ def test_the_headless_story_after_the_hegseth_article_becomes_its_own_article(
 @pytest.mark.skipif(not BBC.is_dir(), reason="the BBC corpus is not on this machine")
 def test_no_bbc_article_is_split() -> None:
     arts = articles(read_seeds(BBC))
-    assert len(split_all(arts, terms, idf_of(arts))) == len(arts)
+    assert len(split_all(arts, terms, idf_of(arts), names_of(arts))) == len(arts)
 
 
 def test_a_split_off_title_is_its_first_sentence_cut_at_a_word_boundary() -> None:
@@ -65,3 +71,82 @@ def test_a_split_off_title_is_its_first_sentence_cut_at_a_word_boundary() -> Non
     )
     assert long == "The family of four refugees filled seven suitcases for their new life in…"
     assert len(long) <= 80
+
+
+def page(text: str, rel: str = "seeds/page.txt") -> SeedFile:
+    lines = tuple(Line(number=n, text=t) for n, t in enumerate(text.splitlines(), start=1))
+    return SeedFile(path=Path(rel), rel=rel, lines=lines)
+
+
+def glued(*paths: Path) -> SeedFile:
+    """One scraped page holding the given BBC articles back to back, a blank line apart."""
+    return page(
+        "\n\n".join(p.read_text(encoding="utf-8").strip() for p in paths), "seeds/glued.txt"
+    )
+
+
+@pytest.mark.skipif(not BBC.is_dir(), reason="the BBC corpus is not on this machine")
+def test_articles_run_back_to_back_under_sentence_case_headlines_come_apart_at_them(
+    seed_files: list[SeedFile],
+) -> None:
+    paths = [BBC / "tech/001.txt", BBC / "business/020.txt", BBC / "entertainment/014.txt"]
+    headlines = [p.read_text(encoding="utf-8").splitlines()[0].strip() for p in paths]
+    page = articles([glued(*paths)])
+    assert [a.title for a in page] == headlines[
+        :1
+    ]  # a sentence-case headline reads as a subheading
+    arts = articles(seed_files) + page
+    parts = [
+        a
+        for a in split_all(arts, terms, idf_of(arts), names_of(arts))
+        if a.file == "seeds/glued.txt"
+    ]
+    assert [a.title for a in parts] == headlines
+    for part, path in zip(parts, paths, strict=True):
+        body = path.read_text(encoding="utf-8")
+        assert all(p.text in " ".join(body.split()) for p in part.paragraphs)
+        assert part.id == f"seeds/glued.txt:{part.title_line}"
+        assert part.first_line == part.title_line
+
+
+INK = """Ink helps drive democracy in Kyrgyzstan
+
+The Kyrgyz election commission will mark the fingers of voters with an invisible ink.
+
+Officials in Bishkek say the ink stops people from voting twice in the Kyrgyz election.
+
+{heading}
+
+{third}
+
+{fourth}
+"""
+
+
+def test_a_subheading_over_more_of_the_same_story_stays_in_its_article() -> None:
+    text = INK.format(
+        heading="How the ink works",
+        third="The ink glows under ultraviolet lamps at every polling station in Bishkek.",
+        fourth="Observers say the Kyrgyz election commission bought the ink from abroad.",
+    )
+    arts = articles([page(text)])
+    assert [a.title for a in arts] == ["Ink helps drive democracy in Kyrgyzstan"]
+    assert [h.text for h in arts[0].headings] == ["How the ink works"]
+    assert split_all(arts, terms, idf_of(arts), names_of(arts)) == arts
+
+
+def test_a_story_under_a_heading_that_shares_nothing_with_the_article_is_its_own() -> None:
+    text = INK.format(
+        heading="Oil prices fall back from highs",
+        third="Crude futures fell by two dollars a barrel in New York trading on Friday.",
+        fourth="Traders blamed mild winter weather for weaker demand for heating fuel.",
+    )
+    arts = articles([page(text)])
+    first, second = split_all(arts, terms, idf_of(arts), names_of(arts))
+    assert first.title == "Ink helps drive democracy in Kyrgyzstan" and len(first.paragraphs) == 2
+    assert (second.title, second.title_line, second.id) == (
+        "Oil prices fall back from highs",
+        7,
+        "seeds/page.txt:7",
+    )
+    assert [p.line for p in second.paragraphs] == [9, 11]

@@ -1,0 +1,103 @@
+"""How well the build tells articles apart when a page runs them on with no break.
+
+    .venv/bin/python bench/glued.py [--bbc ../shared/corpora/bbc-news] [--pages 40] [--runs 3]
+
+Scraped pages put several articles in one file. Where a menu, a credit line or a Title Case
+headline sits between them the segmenter splits them; BBC-style sentence-case headlines
+between plain paragraphs read like subheadings. This glues real BBC articles five to a page, a
+blank line apart (a random draw per run), cleans them as the build does and counts the true
+headlines that head an article of their own: with the split at headings (`bot/build/shift.py`)
+and, side by side, without it (the headings dropped, as before that step).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import random
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.build.article import Article, Line  # noqa: E402
+from bot.build.clean import clean  # noqa: E402
+from bot.build.read import SeedFile  # noqa: E402
+from bot.build.segment import segment  # noqa: E402
+from bot.build.shift import split_all  # noqa: E402
+from bot.build.topics import _article_bag, _idf, names_in, proper_names, terms  # noqa: E402
+from bot.text import content_tokens  # noqa: E402
+
+
+def pages(files: list[Path], count: int, per_page: int) -> list[tuple[SeedFile, list[str]]]:
+    out = []
+    for k in range(count):
+        texts = [
+            f.read_text(encoding="utf-8").strip() for f in files[k * per_page : (k + 1) * per_page]
+        ]
+        rel = f"seeds/{k:03d}.txt"
+        lines = "\n\n".join(texts).splitlines()
+        seed = SeedFile(
+            path=Path(rel),
+            rel=rel,
+            lines=tuple(Line(number=n, text=t) for n, t in enumerate(lines, start=1)),
+        )
+        out.append((seed, [t.splitlines()[0].strip() for t in texts]))
+    return out
+
+
+def parts(articles: list[Article]) -> list[Article]:
+    idf = _idf(
+        [
+            _article_bag([content_tokens(a.title), *(content_tokens(p.text) for p in a.paragraphs)])
+            for a in articles
+        ]
+    )
+    proper = proper_names(articles)
+    return split_all(articles, terms, idf, lambda text: names_in(text, proper))
+
+
+def score(
+    glued: list[tuple[SeedFile, list[str]]], prepare: Callable[[Article], Article]
+) -> tuple[int, int, int]:
+    articles = [
+        prepare(r.article)
+        for seed, _ in glued
+        for raw in segment(seed)
+        if (r := clean(raw)).article
+    ]
+    found = parts(articles)
+    right = wrong = total = 0
+    for seed, heads in glued:
+        titles = [a.title for a in found if a.file == seed.rel]
+        total += len(heads)
+        right += sum(h in titles for h in heads)
+        wrong += sum(t not in heads for t in titles)
+    return right, wrong, total
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--bbc", type=Path, default=ROOT.parent / "shared" / "corpora" / "bbc-news")
+    p.add_argument("--pages", type=int, default=40)
+    p.add_argument("--per-page", type=int, default=5)
+    p.add_argument("--runs", type=int, default=3)
+    args = p.parse_args()
+    files = sorted(args.bbc.rglob("*.txt"))
+    print("run  split at headings: headlines found, other titles | without: found, other titles")
+    for run in range(1, args.runs + 1):
+        drawn = random.Random(run).sample(files, args.pages * args.per_page)
+        glued = pages(drawn, args.pages, args.per_page)
+        with_split = score(glued, lambda a: a)
+        without = score(glued, lambda a: dataclasses.replace(a, headings=()))
+        print(
+            f"{run:>3}  {with_split[0]}/{with_split[2]} ({100 * with_split[0] / with_split[2]:.1f}%), "
+            f"{with_split[1]} | {without[0]}/{without[2]} ({100 * without[0] / without[2]:.1f}%), "
+            f"{without[1]}"
+        )
+
+
+if __name__ == "__main__":
+    main()

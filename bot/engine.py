@@ -160,9 +160,15 @@ class Engine:
                 and nxt.is_quote
                 and not nxt.speaker.isdisjoint(best.sentence.speaker)
             )
+            # "Why ...": a cause the best sentence does not give may be in the next one
+            # ("GM is recalling 155,465 pickups." / "This is because of possible malfunctions").
+            reason_next = (
+                "why" in query.intents and not best.sentence.gives_reason and nxt.gives_reason
+            )
             if (
                 (wants_quote and nxt.is_quote)
                 or same_voice
+                or reason_next
                 or best.sentence.item.text.rstrip().endswith(":")
             ):
                 chosen.append(nxt)

@@ -17,6 +17,7 @@ from bot.intents import (
     DEFINES,
     FUTURE,
     QUOTE_MARKS,
+    REASON,
     REPORTED,
     counted_words,
     has_age,
@@ -156,6 +157,7 @@ class IndexedSentence:
     # "what did X say", X acting in the sentence is as good as X speaking.
     subject: frozenset[str] = frozenset()
     defines: bool = False  # reads like a definition ("X, a Marxist group, ...")
+    gives_reason: bool = False  # gives a cause or a purpose ("because", "blamed ... on")
     # Stems of the roles the briefs give its speaker anywhere ("Peskov, the
     # Kremlin's spokesman"): "what did the Kremlin spokesman say" is asked of Peskov.
     roles: frozenset[str] = frozenset()
@@ -313,6 +315,7 @@ class IndexData:
                         or bool(QUOTE_MARKS.search(item.text))
                         or not REPORTED.isdisjoint(words),
                         defines=bool(DEFINES.search(item.text)),
+                        gives_reason=bool(REASON.search(item.text)),
                         group=groups[item.source],
                         # A quotation's attributed speaker, and whoever its own words name
                         # ("said GE's chief executive Jeff Immelt" attributed to GE).

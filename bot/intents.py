@@ -1,8 +1,8 @@
 """What a question asks for, and what a brief sentence offers. Pure, no state.
 
-A question's intents ("overview", "quote", "number", "date", "who", "define") are read with the
-patterns below; a sentence's kind (holds a figure, a date, a quotation or reported speech, a
-definition) with `has_number`, `has_date` and the sentence patterns. The matcher boosts the
+A question's intents ("overview", "quote", "number", "date", "who", "define", "why") are read
+with the patterns below; a sentence's kind (holds a figure, a date, a quotation or reported
+speech, a definition, a cause) with `has_number`, `has_date` and the sentence patterns. The matcher boosts the
 sentences whose kind is what the question asks for (bot.match).
 """
 
@@ -293,6 +293,20 @@ ACCORDING_TO = re.compile(r"\baccording to\b")
 HOW = re.compile(r"\bhow (many|much|long|big|large|far|old|often|soon)\b")
 # "what YEAR was the ICC created": the noun names the kind of date asked for, not its subject.
 WHEN_FORM = re.compile(r"\b(?<=what |hich )(?:date|year|day|month|time)\b")
+# "why did ...", "what is the reason for ...": asks for a cause or a purpose.
+WHY_INTENT = re.compile(
+    r"^(?:but |so |and )?(?:why|how come)\b|\b(?:reason|reasons|cause|caused) (?:for|of|behind)\b"
+)
+# A sentence giving a cause or a purpose: "because of possible malfunctions", "blamed the
+# closures on", "attributed the drop to", "due to her fear of flying", "to fund an investment".
+REASON = re.compile(
+    r"\b(?:because|due to|owing to|thanks to|as a result|in order to|so that|blamed|blames|"
+    r"blaming|attributed|attributes|citing|cited|reason|reasons|caused by|prompted|"
+    r"driven by|fuelled by|fueled by|amid|after it emerged|for fear|fear of|fears of|"
+    r"needed to|aimed at|in a bid to|as part of|over concerns?|concerns? over|worried that|"
+    r"worries that|fears that)\b",
+    re.IGNORECASE,
+)
 WHO_INTENT = re.compile(r"\b(who|whom|whose|which leader|which official)\b")
 DEFINE_INTENT = re.compile(r"^(what|who)('s| is| are| was| were) |^(whats|whos) ")
 # "novorossia meaning", "what does ELN stand for": a definition asked in other words. The cue

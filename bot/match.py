@@ -113,6 +113,7 @@ class _Asked:
     counted: frozenset[str] = frozenset()
     each: bool = True
     future: bool = False  # a date question on what is still to come
+    why: bool = False  # asks for a cause or a purpose
 
 
 def _asked(query: Query) -> _Asked:
@@ -163,6 +164,7 @@ def _asked(query: Query) -> _Asked:
         name_bits=name_bits,
         counted=counted,
         future=date and bool(FUTURE_QUESTION.search(query.norm)),
+        why="why" in intents,
         each=count is None or count.group(0) in ("how many", "number of"),
     )
 
@@ -268,7 +270,7 @@ class MatchIndex(IndexData):
         # Prune: a sentence whose best case (every missing term earned as context, every boost)
         # cannot reach the worst case of the best-matching sentence is not scored at all; it
         # keeps big corpora fast.
-        max_boost = boost * (asked.kinds + 1.25)
+        max_boost = boost * (asked.kinds + asked.why + 1.25)
         worst_penalty = sum(max(t.weight, options.absent_floor) for t in terms if t.known)
         best_sure = (
             max((weight_of(m) for m in set(matched.values())), default=0.0)
@@ -478,6 +480,8 @@ class MatchIndex(IndexData):
             score = score + boost if has else score * mismatch
         if asked.define and s.defines:
             score += boost
+        if asked.why and s.gives_reason:
+            score += boost / 2
         if s.section == "summary":
             score += boost / 4
         return score

@@ -4,7 +4,7 @@ The first step of matching (bot.match scores the result). Pure: reads only the i
 
 1. Small talk goes ("hey quick question, ..."), phone shorthand is read out ("ppl", "yr"),
    mistyped question words are fixed ("hw many"), and the intents are read: overview, quote
-   (and whose words), number, date, who, define (bot.intents).
+   (and whose words), number, date, who, define, why (bot.intents).
 2. The words of the question's form leave ("catch me up on", "how many", "what year"),
    shortened months are written out ("dec"), the content words are glued where a phone split
    them ("s 400" -> "s400"), initials the briefs never use are spelled out ("nk" -> "north
@@ -47,6 +47,7 @@ from bot.intents import (
     SPEECH_VERB,
     WHEN_FORM,
     WHO_INTENT,
+    WHY_INTENT,
 )
 from bot.lexicon import PARTICLES, wordnet_synonyms
 from bot.text import STOPWORDS, normalize, stem, tokens
@@ -80,7 +81,7 @@ class Query:
     text: str
     norm: str
     terms: tuple[Term, ...]
-    intents: frozenset[str]  # "overview", "quote", "number", "date", "who", "define"
+    intents: frozenset[str]  # "overview", "quote", "number", "date", "who", "define", "why"
     topic_text: str  # the question without overview phrases, for title matching
     # "who is the president of France": (president, France) as term positions. A sentence
     # holds "France" for this question only next to "president" ("France 24 ... President
@@ -128,6 +129,8 @@ def _intents(norm: str) -> frozenset[str]:
         intents.add("date")
     if WHO_INTENT.search(norm):
         intents.add("who")
+    if WHY_INTENT.search(norm):
+        intents.add("why")
     if (DEFINE_INTENT.search(norm) and len(norm.split()) <= 6) or MEANING.search(norm):
         intents.add("define")
     return frozenset(intents)

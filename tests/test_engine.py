@@ -413,6 +413,40 @@ def test_what_someone_said_goes_on_into_their_next_sentence() -> None:
     ]
 
 
+def test_a_why_question_gets_the_cause_the_next_sentence_gives() -> None:
+    briefs = article(
+        "GM recalls pickups",
+        [
+            "General Motors is calling back 155,465 pickups, vans and sports utility vehicles.",
+            "This is because of possible malfunctions with the braking systems.",
+            "GM shares fell 2% in New York trading.",
+        ],
+    )
+    engine = Engine(briefs, MatchingConfig())
+    why = engine.ask("why is gm calling back all those pickups and vans")
+    assert [s.text[:22] for s in why.sentences] == [
+        "General Motors is call",
+        "This is because of pos",
+    ]
+    how_many = engine.ask("how many pickups and vans is gm calling back")
+    assert [s.text[:22] for s in how_many.sentences] == ["General Motors is call"]
+
+
+def test_of_two_sentences_on_the_same_words_a_why_question_prefers_the_one_with_a_cause() -> None:
+    briefs = article(
+        "Telegraph job cuts",
+        [
+            "The Telegraph is cutting 90 editorial jobs at its London titles.",
+            "The 90 editorial jobs at the Telegraph are cut as part of a move to new presses.",
+        ],
+    )
+    index = Engine(briefs, MatchingConfig()).index
+    best = index.rank_sentences(index.query("why is the telegraph cutting 90 jobs"))[0]
+    assert best.sentence.item.text.startswith("The 90 editorial jobs")
+    best = index.rank_sentences(index.query("is the telegraph cutting 90 jobs"))[0]
+    assert best.sentence.item.text.startswith("The Telegraph is cutting")
+
+
 def test_after_an_overview_the_hint_asks_for_a_detail_not_the_overview_again() -> None:
     engine = _committed_engine(ROOT / "briefs")  # their first questions ask for the overview
     for slug in engine.briefs.briefs:

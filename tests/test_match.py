@@ -13,7 +13,7 @@ from bot import nearmiss
 from bot.briefs import Brief, BriefSet, Cited, Index, IndexEntry, Source, load_briefs
 from bot.config import MatchingConfig
 from bot.engine import Engine
-from bot.intents import counted_words, has_age, has_money, has_number, has_quantity
+from bot.intents import REASON, counted_words, has_age, has_money, has_number, has_quantity
 from bot.match import MatchIndex, MatchOptions, Term, _close
 from bot.speakers import acting_roles, described_speakers, roles_in, speakers_in, subject_name
 from bot.text import STOPWORDS, normalize, stem, tokens
@@ -150,6 +150,29 @@ def test_intents(index: MatchIndex) -> None:
     meaning = index.query("kursk meaning")
     assert "define" in meaning.intents
     assert [t.word for t in meaning.terms] == ["kursk"]
+    for why in (
+        "why did russia retake sudzha",
+        "y did russia retake sudzha",
+        "how come kursk fell",
+    ):
+        assert "why" in index.query(why).intents, why
+    assert "why" in index.query("what was the reason for the kursk incursion").intents
+    assert "why" not in index.query("what did hegseth say").intents
+
+
+@pytest.mark.parametrize(
+    ("sentence", "gives"),
+    [
+        ("This is because of possible malfunctions with the braking systems.", True),
+        ("Union officials blamed the closures on the end of textile quotas.", True),
+        ("It attributed the drop to tighter tax laws.", True),
+        ("She stayed away due to her fear of flying.", True),
+        ("Egypt stands ready to help rebuild Gaza, as it did after previous conflicts.", False),
+        ("Six textile factories have closed in Lesotho.", False),
+    ],
+)
+def test_a_sentence_gives_a_reason(sentence: str, gives: bool) -> None:
+    assert bool(REASON.search(sentence)) is gives
 
 
 @pytest.mark.parametrize(

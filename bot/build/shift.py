@@ -9,6 +9,13 @@ and the part after is measured; the article is cut at the lowest one only when t
 AND the headline announces nothing of the part after. Ordinary articles that move on to a
 subheading's subtopic keep well above that (the lowest on the 1,297 BBC articles is 0.17).
 The split-off part is titled by its first sentence, cut at a word boundary.
+
+A page can also run whole articles on with no break, each under a headline in sentence case,
+which reads like a subheading ("Hollywood hunts hits at Sundance" right after a paragraph on
+JP Morgan). `clean` keeps such lines (`Article.headings`), and the article is cut at one when
+the section under it names almost none of the people and places of the story so far and shares
+little else with it; that part is titled by the line. A subheading's section goes on naming the
+story's names. `bench/glued.py` measures both on BBC articles glued five to a page.
 """
 
 from __future__ import annotations

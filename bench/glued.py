@@ -8,6 +8,10 @@ between plain paragraphs read like subheadings. This glues real BBC articles fiv
 blank line apart (a random draw per run), cleans them as the build does and counts the true
 headlines that head an article of their own: with the split at headings (`bot/build/shift.py`)
 and, side by side, without it (the headings dropped, as before that step).
+
+With `--wrap N` every paragraph is also hard-wrapped at N columns, as a browser dump or an
+HTML-to-text tool saves a page; the side-by-side baseline is then the build without the unwrap
+step (`bot/build/unwrap.py`), and the paragraphs kept are counted too.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import argparse
 import dataclasses
 import random
 import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,17 +33,23 @@ from bot.build.read import SeedFile  # noqa: E402
 from bot.build.segment import segment  # noqa: E402
 from bot.build.shift import split_all  # noqa: E402
 from bot.build.topics import _article_bag, _idf, names_in, proper_names, terms  # noqa: E402
+from bot.build.unwrap import unwrap  # noqa: E402
 from bot.text import content_tokens  # noqa: E402
 
 
-def pages(files: list[Path], count: int, per_page: int) -> list[tuple[SeedFile, list[str]]]:
+def pages(
+    files: list[Path], count: int, per_page: int, wrap: int | None = None
+) -> list[tuple[SeedFile, list[str]]]:
     out = []
     for k in range(count):
         texts = [
             f.read_text(encoding="utf-8").strip() for f in files[k * per_page : (k + 1) * per_page]
         ]
         rel = f"seeds/{k:03d}.txt"
-        lines = "\n\n".join(texts).splitlines()
+        page = "\n\n".join(texts)
+        if wrap:
+            page = "\n\n".join("\n".join(textwrap.wrap(p, wrap)) for p in page.split("\n\n"))
+        lines = page.splitlines()
         seed = SeedFile(
             path=Path(rel),
             rel=rel,
@@ -60,12 +71,14 @@ def parts(articles: list[Article]) -> list[Article]:
 
 
 def score(
-    glued: list[tuple[SeedFile, list[str]]], prepare: Callable[[Article], Article]
-) -> tuple[int, int, int]:
+    glued: list[tuple[SeedFile, list[str]]],
+    prepare: Callable[[Article], Article] = lambda a: a,
+    read: Callable[[SeedFile], SeedFile] = unwrap,
+) -> tuple[int, int, int, int]:
     articles = [
         prepare(r.article)
         for seed, _ in glued
-        for raw in segment(seed)
+        for raw in segment(read(seed))
         if (r := clean(raw)).article
     ]
     found = parts(articles)
@@ -75,7 +88,7 @@ def score(
         total += len(heads)
         right += sum(h in titles for h in heads)
         wrong += sum(t not in heads for t in titles)
-    return right, wrong, total
+    return right, wrong, total, sum(len(a.paragraphs) for a in found)
 
 
 def main() -> None:
@@ -84,19 +97,25 @@ def main() -> None:
     p.add_argument("--pages", type=int, default=40)
     p.add_argument("--per-page", type=int, default=5)
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--wrap", type=int, default=None, help="hard-wrap the pages at this width")
     args = p.parse_args()
     files = sorted(args.bbc.rglob("*.txt"))
-    print("run  split at headings: headlines found, other titles | without: found, other titles")
+    baseline = "read as is" if args.wrap else "no split at headings"
+    print(f"run  the build: headlines found, other titles, paragraphs | {baseline}: the same")
     for run in range(1, args.runs + 1):
         drawn = random.Random(run).sample(files, args.pages * args.per_page)
-        glued = pages(drawn, args.pages, args.per_page)
-        with_split = score(glued, lambda a: a)
-        without = score(glued, lambda a: dataclasses.replace(a, headings=()))
-        print(
-            f"{run:>3}  {with_split[0]}/{with_split[2]} ({100 * with_split[0] / with_split[2]:.1f}%), "
-            f"{with_split[1]} | {without[0]}/{without[2]} ({100 * without[0] / without[2]:.1f}%), "
-            f"{without[1]}"
-        )
+        glued = pages(drawn, args.pages, args.per_page, args.wrap)
+        this = score(glued)
+        if args.wrap:
+            base = score(glued, read=lambda seed: seed)
+        else:
+            base = score(glued, prepare=lambda a: dataclasses.replace(a, headings=()))
+        print(f"{run:>3}  {_figures(this)} | {_figures(base)}")
+
+
+def _figures(found: tuple[int, int, int, int]) -> str:
+    right, wrong, total, paragraphs = found
+    return f"{right}/{total} ({100 * right / total:.1f}%), {wrong}, {paragraphs}"
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 """The build, stage by stage: seeds/ -> briefs/.
 
-    0. read       every .txt file under the seeds folder, line by line
+    0. read       every .txt file under the seeds folder, line by line; a file wrapped at a
+                  fixed width gets one line per paragraph (unwrap)
     1. segment    each file into articles (headline, outlet, date, byline, line span)
     2. clean      drop what is not article text, counting lines dropped by reason
     3. dedupe     keep a repeated article or paragraph once, remembering where else it was
     4. topics     discover the topics from the articles themselves
     5. summarize  one extractive brief per topic, every sentence cited
     6. ask        keep the example questions the engine answers from their own brief
-    7. verify     every cited sentence is in the seed line it cites
+    7. verify     every cited sentence is in the seed line (or wrapped paragraph) it cites
     8. write      all briefs and the index, swapped in at once
 
 Each stage is a function of (inputs, options) in its own module. Anything wrong with the
@@ -33,6 +34,7 @@ from bot.build.report import BuildReport, TopicLine
 from bot.build.segment import segment
 from bot.build.summarize import SummaryOptions, summarize
 from bot.build.topics import TopicOptions, discover_topics
+from bot.build.unwrap import unwrap
 from bot.build.verify import verify_citations
 from bot.build.write import build_settings, corpus_fingerprint, seed_files, write_briefs
 from bot.config import Config
@@ -44,6 +46,8 @@ def run(config: Config, *, seeds: Path, out: Path, progress: bool = True) -> Bui
     started = time.perf_counter()
     # 0. read
     files = read_seeds(seeds)
+    physical_lines = sum(len(f.lines) for f in files)
+    files = [unwrap(f) for f in files]
     if not files:
         raise BuildError(f"{seeds}: no .txt seed files found; put the news articles there")
     found = 0
@@ -90,7 +94,7 @@ def run(config: Config, *, seeds: Path, out: Path, progress: bool = True) -> Bui
     # 6. ask
     briefs = answerable_questions(briefs, config.matching)
     # 7. verify
-    lines = {f.rel: [line.text for line in f.lines] for f in files}
+    lines = {f.rel: {line.number: line.text for line in f.lines} for f in files}
     verified = verify_citations(briefs, lines)
     # 8. write
     write_briefs(briefs, corpus_fingerprint(seed_files(seeds), build_settings(config)), out)
@@ -98,7 +102,7 @@ def run(config: Config, *, seeds: Path, out: Path, progress: bool = True) -> Bui
         seeds=seeds,
         out=out,
         files=len(files),
-        lines=sum(len(f.lines) for f in files),
+        lines=physical_lines,
         articles_found=found,
         articles_kept=len(articles),
         articles_distinct=len(deduped.articles),

@@ -17,8 +17,9 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def verify_citations(briefs: Sequence[Brief], lines: Mapping[str, Sequence[str]]) -> int:
-    """Check every cited sentence against `lines` (file -> its lines); return how many."""
+def verify_citations(briefs: Sequence[Brief], lines: Mapping[str, Mapping[int, str]]) -> int:
+    """Check every cited sentence against `lines` (file -> line number -> the line, or the
+    wrapped paragraph starting there); return how many."""
     checked = 0
     for brief in briefs:
         for section in ("summary", "facts", "quotes", "timeline", "details"):
@@ -26,9 +27,9 @@ def verify_citations(briefs: Sequence[Brief], lines: Mapping[str, Sequence[str]]
                 source = brief.source(item.source)
                 file_lines = lines.get(source.file)
                 where = f"{brief.slug}: {section}[{i}] cites {source.file}:{item.line}"
-                if file_lines is None or not 1 <= item.line <= len(file_lines):
+                if file_lines is None or item.line not in file_lines:
                     raise BuildError(f"{where}, which does not exist")
-                if squash(item.text) not in squash(file_lines[item.line - 1]):
+                if squash(item.text) not in squash(file_lines[item.line]):
                     raise BuildError(
                         f"{where}, but that line does not contain {item.text[:60]!r}; "
                         "this is a bug in the build, please report it"

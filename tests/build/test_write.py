@@ -21,12 +21,12 @@ SOURCE = Source(
     last_line=3,
 )
 LINES = {
-    "seeds/003.txt": [
-        "North Korea troops not in combat in Russia’s Kursk since mid-Jan: Seoul",
-        "",
-        "SEOUL: North Korean soldiers  previously fighting alongside Russia's army appear "
+    "seeds/003.txt": {
+        1: "North Korea troops not in combat in Russia’s Kursk since mid-Jan: Seoul",
+        2: "",
+        3: "SEOUL: North Korean soldiers  previously fighting alongside Russia's army appear "
         "not to have been in combat since mid-January. Seoul said so on Monday.",
-    ]
+    }
 }
 
 

@@ -11,7 +11,10 @@ and, side by side, without it (the headings dropped, as before that step).
 
 With `--wrap N` every paragraph is also hard-wrapped at N columns, as a browser dump or an
 HTML-to-text tool saves a page; the side-by-side baseline is then the build without the unwrap
-step (`bot/build/unwrap.py`), and the paragraphs kept are counted too.
+step (`bot/build/unwrap.py`). With `--markdown` the pages are written as Markdown (a menu of
+links, "# headline", a picture, paragraphs with a link in them, a share link); the baseline is
+then the build without the Markdown step (`bot/build/markdown.py`). The paragraphs kept are
+counted too.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.build.article import Article, Line  # noqa: E402
 from bot.build.clean import clean  # noqa: E402
+from bot.build.markdown import plain  # noqa: E402
 from bot.build.read import SeedFile  # noqa: E402
 from bot.build.segment import segment  # noqa: E402
 from bot.build.shift import split_all  # noqa: E402
@@ -38,7 +42,7 @@ from bot.text import content_tokens  # noqa: E402
 
 
 def pages(
-    files: list[Path], count: int, per_page: int, wrap: int | None = None
+    files: list[Path], count: int, per_page: int, wrap: int | None = None, markdown: bool = False
 ) -> list[tuple[SeedFile, list[str]]]:
     out = []
     for k in range(count):
@@ -46,7 +50,9 @@ def pages(
             f.read_text(encoding="utf-8").strip() for f in files[k * per_page : (k + 1) * per_page]
         ]
         rel = f"seeds/{k:03d}.txt"
-        page = "\n\n".join(texts)
+        page = "\n\n".join(_markdown(t) for t in texts) if markdown else "\n\n".join(texts)
+        if markdown:
+            page = "[Home](https://news.example/) | [World](https://news.example/world)\n\n" + page
         if wrap:
             page = "\n\n".join("\n".join(textwrap.wrap(p, wrap)) for p in page.split("\n\n"))
         lines = page.splitlines()
@@ -57,6 +63,19 @@ def pages(
         )
         out.append((seed, [t.splitlines()[0].strip() for t in texts]))
     return out
+
+
+def _markdown(article: str) -> str:
+    headline, *body = [p.strip() for p in article.split("\n\n") if p.strip()]
+    linked = [p.replace(" said", " [said](https://news.example/quote)", 1) for p in body]
+    return "\n\n".join(
+        [
+            f"# {headline}",
+            "![A photograph](https://news.example/picture.jpg)",
+            *linked,
+            "[Share on Twitter](https://twitter.com/share)",
+        ]
+    )
 
 
 def parts(articles: list[Article]) -> list[Article]:
@@ -73,7 +92,7 @@ def parts(articles: list[Article]) -> list[Article]:
 def score(
     glued: list[tuple[SeedFile, list[str]]],
     prepare: Callable[[Article], Article] = lambda a: a,
-    read: Callable[[SeedFile], SeedFile] = unwrap,
+    read: Callable[[SeedFile], SeedFile] = lambda seed: plain(unwrap(seed)),
 ) -> tuple[int, int, int, int]:
     articles = [
         prepare(r.article)
@@ -98,15 +117,16 @@ def main() -> None:
     p.add_argument("--per-page", type=int, default=5)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--wrap", type=int, default=None, help="hard-wrap the pages at this width")
+    p.add_argument("--markdown", action="store_true", help="write the pages as Markdown")
     args = p.parse_args()
     files = sorted(args.bbc.rglob("*.txt"))
-    baseline = "read as is" if args.wrap else "no split at headings"
+    baseline = "read as is" if args.wrap or args.markdown else "no split at headings"
     print(f"run  the build: headlines found, other titles, paragraphs | {baseline}: the same")
     for run in range(1, args.runs + 1):
         drawn = random.Random(run).sample(files, args.pages * args.per_page)
-        glued = pages(drawn, args.pages, args.per_page, args.wrap)
+        glued = pages(drawn, args.pages, args.per_page, args.wrap, args.markdown)
         this = score(glued)
-        if args.wrap:
+        if args.wrap or args.markdown:
             base = score(glued, read=lambda seed: seed)
         else:
             base = score(glued, prepare=lambda a: dataclasses.replace(a, headings=()))

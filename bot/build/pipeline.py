@@ -1,7 +1,8 @@
 """The build, stage by stage: seeds/ -> briefs/.
 
     0. read       every .txt file under the seeds folder, line by line; a file wrapped at a
-                  fixed width gets one line per paragraph (unwrap)
+                  fixed width gets one line per paragraph (unwrap), a Markdown file is read
+                  as its text (markdown)
     1. segment    each file into articles (headline, outlet, date, byline, line span)
     2. clean      drop what is not article text, counting lines dropped by reason
     3. dedupe     keep a repeated article or paragraph once, remembering where else it was
@@ -29,6 +30,7 @@ from bot.build.article import Article
 from bot.build.askable import answerable_questions
 from bot.build.clean import clean
 from bot.build.dedupe import dedupe
+from bot.build.markdown import plain
 from bot.build.read import read_seeds
 from bot.build.report import BuildReport, TopicLine
 from bot.build.segment import segment
@@ -47,7 +49,7 @@ def run(config: Config, *, seeds: Path, out: Path, progress: bool = True) -> Bui
     # 0. read
     files = read_seeds(seeds)
     physical_lines = sum(len(f.lines) for f in files)
-    files = [unwrap(f) for f in files]
+    files = [plain(unwrap(f)) for f in files]
     if not files:
         raise BuildError(f"{seeds}: no .txt seed files found; put the news articles there")
     found = 0

@@ -112,6 +112,7 @@ def run(config: Config, *, seeds: Path, out: Path, progress: bool = True) -> Bui
         duplicates_merged=deduped.merged,
         articles_without_topic=topic_set.unassigned,
         stories_split_off=topic_set.split_off,
+        windows_1252=tuple(f.rel for f in files if f.encoding != "utf-8"),
         topics=tuple(
             TopicLine(
                 slug=b.slug,

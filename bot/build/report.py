@@ -28,6 +28,7 @@ class BuildReport:
     duplicates_merged: int = 0
     articles_without_topic: int = 0
     stories_split_off: int = 0  # stories a page ran on inside another article, told apart
+    windows_1252: tuple[str, ...] = ()  # seed files that were not UTF-8, read as Windows-1252
     topics: tuple[TopicLine, ...] = ()
     sentences_verified: int = 0
     seconds: float = 0.0
@@ -46,6 +47,14 @@ class BuildReport:
             f"Built {len(self.topics)} briefs in {self.out} from {self.seeds} "
             f"in {self.seconds:.1f} s",
             f"  files read          {self.files} ({self.lines} lines)",
+            *(
+                [
+                    f"  not UTF-8           {', '.join(self.windows_1252)}: read as Windows-1252; "
+                    "save as UTF-8 if a character looks wrong"
+                ]
+                if self.windows_1252
+                else []
+            ),
             f"  articles found      {self.articles_found}, with real text {self.articles_kept}",
             f"  lines dropped       {sum(self.dropped.values())}"
             + (

@@ -166,11 +166,22 @@ def seeds_with(tmp_path: Path, name: str, data: bytes) -> Path:
     return seeds
 
 
+def test_a_seed_saved_as_windows_1252_is_built_and_named_in_the_report(tmp_path: Path) -> None:
+    seed = (SEEDS / "004_71c4f707bff2a7cb.txt").read_text(encoding="utf-8")
+    seeds = seeds_with(tmp_path, "legacy.txt", seed.encode("cp1252"))
+    (seeds / "004.txt").unlink()
+    report = build(Config(), seeds=seeds, out=tmp_path / "b", progress=False)
+    assert report.windows_1252 == ("seeds/legacy.txt",)
+    assert "seeds/legacy.txt: read as Windows-1252" in report.format()
+    cited = [i.text for b in load_briefs(tmp_path / "b").briefs.values() for i in b.cited()]
+    assert any("’" in t for t in cited)  # typographic apostrophes came through as themselves
+
+
 def test_bad_input_is_a_clear_error_and_leaves_the_previous_briefs(tmp_path: Path) -> None:
     out = tmp_path / "briefs"
     build(Config(), seeds=SEEDS, out=out, progress=False)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    seeds = seeds_with(tmp_path, "bad.txt", "Headline\nSome text \xff\n".encode("latin-1"))
+    seeds = seeds_with(tmp_path, "bad.txt", b"Headline\nSome text \x81\n")
     with pytest.raises(BuildError, match=r"bad.txt"):
         build(Config(), seeds=seeds, out=out, progress=False)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

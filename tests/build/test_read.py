@@ -69,13 +69,25 @@ def test_a_folder_without_txt_files_is_an_error(tmp_path: Path) -> None:
         read_seeds(tmp_path / "s")
 
 
-def test_wrong_encoding_names_the_file_and_line_and_says_to_save_as_utf8(tmp_path: Path) -> None:
-    write(tmp_path / "s" / "latin1.txt", "Headline\nGood line\nCaf\xe9 au lait\n".encode("latin-1"))
+def test_a_windows_1252_file_is_read_as_such_with_its_lines_where_they_were(
+    tmp_path: Path,
+) -> None:
+    text = "Headline\nGood line\nCaf\xe9 au lait \u2019til noon \u2013 \u20ac5\n"
+    write(tmp_path / "s" / "latin1.txt", text.encode("cp1252"))
+
+    [file] = read_seeds(tmp_path / "s")
+
+    assert file.encoding == "cp1252"
+    assert [line.text for line in file.lines] == text.splitlines()
+
+
+def test_bytes_neither_utf8_nor_windows_1252_name_the_file_and_line(tmp_path: Path) -> None:
+    write(tmp_path / "s" / "odd.txt", b"Headline\nGood line\nCaf\xe9 \x81 au lait\n")
 
     with pytest.raises(BuildError) as caught:
         read_seeds(tmp_path / "s")
 
-    assert str(caught.value) == ("s/latin1.txt:3: not UTF-8 (byte 0xe9); save the file as UTF-8")
+    assert str(caught.value) == ("s/odd.txt:3: not UTF-8 (byte 0xe9); save the file as UTF-8")
 
 
 def test_nul_bytes_are_refused_as_a_binary_file(tmp_path: Path) -> None:

@@ -95,6 +95,8 @@ def split_at_headings(
     page that runs articles on with no break, under sentence-case headlines a subheading also
     has): the section under the line names almost none of the people and places of the story
     so far, and shares little else with it."""
+    if not article.headings:
+        return [article]
     paras = article.paragraphs
     bags = [Counter(terms(p.text)) for p in paras]
     named = [names(p.text) for p in paras]

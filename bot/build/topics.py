@@ -139,11 +139,11 @@ def discover_topics(
         ]
         bags = [_article_bag(t) for t in tokens]
         idf = _idf(bags)
+        proper = proper_names(articles)
     vocab = {t: i for i, t in enumerate(sorted(idf))}
     matrix = _tfidf_matrix(bags, vocab, idf)
     groups = cluster(matrix, options.cluster_threshold)
     surface = _surface_forms(tokens)
-    proper = proper_names(articles)
     topics = _topics_from_groups(
         articles, tokens, bags, groups, matrix, vocab, idf, surface, proper, options
     )

@@ -28,7 +28,9 @@ _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 # "[words](address)", "[words](address "title")", "[words][ref]".
 _LINK = re.compile(r"\[([^\]]+)\](?:\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)|\[[^\]]*\])")
-_MARKS = (_HEADING, _IMAGE, _LINK)
+# What tells a Markdown file: headings, pictures and links with an address ("[1][2]" footnote
+# marks in plain text are no sign).
+_MARKS = (_HEADING, _IMAGE, re.compile(r"\[[^\]]+\]\([^)\s]+"))
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _EMPHASIS = re.compile(
     r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])"

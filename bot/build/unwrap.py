@@ -22,7 +22,7 @@ import re
 from bot.build.article import Line
 from bot.build.read import SeedFile
 
-# Wrap widths seen in the wild: 60 to 100 columns (72, 76, 78 and 80 are the usual ones).
+# The widths a file may be wrapped at (72, 76, 78 and 80 columns are the usual ones).
 MIN_WIDTH = 50
 MAX_WIDTH = 120
 # Only a file with this many text lines tells its width.
@@ -74,9 +74,9 @@ def _continues(nxt: str, text: str, width: int) -> bool:
     broke that line because the first word of `nxt` would not fit."""
     if not nxt.strip() or not text.strip() or _BULLET.match(nxt):
         return False
+    # An indented line starts a paragraph (or a quotation), unless it hangs under a bullet.
     if nxt[:1].isspace() != text[:1].isspace() and not (_BULLET.match(text) and nxt[:1] == " "):
-        return False  # an indented line starts a paragraph (or a quotation), unless it hangs
-        # under a bullet
+        return False
     first = nxt.split()[0]
     return len(text.rstrip()) + 1 + len(first) > width
 

@@ -55,6 +55,19 @@ def test_the_seeds_are_not_markdown(seed_files: list[SeedFile]) -> None:
         assert plain(file) is file
 
 
+def test_footnote_marks_and_a_hashtag_do_not_make_a_page_markdown() -> None:
+    text = "\n".join(
+        [
+            "#Budget2005 trended all day.",
+            "The minister spoke for an hour.[1][2]",
+            "Growth was revised up to 3%.[3]",
+            "[Photo] The minister at the despatch box.",
+            "Critics said the sums did not add up.[4][5]",
+        ]
+    )
+    assert not is_markdown(page(text).lines)
+
+
 def test_a_line_of_markup_alone_goes_with_the_blank_after_it_and_numbers_stay() -> None:
     text = "\n".join(
         [

@@ -5,18 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from factories import seed_page
 
 from bot.briefs import load_briefs
 from bot.build import build
-from bot.build.article import Line
 from bot.build.markdown import is_markdown, plain, text_of
 from bot.build.read import SeedFile
 from bot.config import BuildConfig, Config
-
-
-def page(text: str) -> SeedFile:
-    lines = tuple(Line(number=n, text=t) for n, t in enumerate(text.split("\n"), start=1))
-    return SeedFile(path=Path("seeds/page.md.txt"), rel="seeds/page.md.txt", lines=lines)
 
 
 @pytest.mark.parametrize(
@@ -65,7 +60,7 @@ def test_footnote_marks_and_a_hashtag_do_not_make_a_page_markdown() -> None:
             "Critics said the sums did not add up.[4][5]",
         ]
     )
-    assert not is_markdown(page(text).lines)
+    assert not is_markdown(seed_page(text).lines)
 
 
 def test_a_line_of_markup_alone_goes_with_the_blank_after_it_and_numbers_stay() -> None:
@@ -80,7 +75,7 @@ def test_a_line_of_markup_alone_goes_with_the_blank_after_it_and_numbers_stay() 
             "A European Parliament committee has ordered a rewrite of the proposals.",
         ]
     )
-    lines = plain(page(text)).lines
+    lines = plain(seed_page(text)).lines
     assert [(line.number, line.text) for line in lines] == [
         (3, "Reboot ordered for EU patent law"),
         (4, ""),

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from factories import seed_page
 
-from bot.build.article import Article, Line
+from bot.build.article import Article
 from bot.build.clean import clean
 from bot.build.read import SeedFile, read_seeds
 from bot.build.segment import segment
@@ -73,14 +74,9 @@ def test_a_split_off_title_is_its_first_sentence_cut_at_a_word_boundary() -> Non
     assert len(long) <= 80
 
 
-def page(text: str, rel: str = "seeds/page.txt") -> SeedFile:
-    lines = tuple(Line(number=n, text=t) for n, t in enumerate(text.splitlines(), start=1))
-    return SeedFile(path=Path(rel), rel=rel, lines=lines)
-
-
 def glued(*paths: Path) -> SeedFile:
     """One scraped page holding the given BBC articles back to back, a blank line apart."""
-    return page(
+    return seed_page(
         "\n\n".join(p.read_text(encoding="utf-8").strip() for p in paths), "seeds/glued.txt"
     )
 
@@ -129,7 +125,7 @@ def test_a_subheading_over_more_of_the_same_story_stays_in_its_article() -> None
         third="The ink glows under ultraviolet lamps at every polling station in Bishkek.",
         fourth="Observers say the Kyrgyz election commission bought the ink from abroad.",
     )
-    arts = articles([page(text)])
+    arts = articles([seed_page(text)])
     assert [a.title for a in arts] == ["Ink helps drive democracy in Kyrgyzstan"]
     assert [h.text for h in arts[0].headings] == ["How the ink works"]
     assert split_all(arts, terms, idf_of(arts), names_of(arts)) == arts
@@ -141,7 +137,7 @@ def test_a_story_under_a_heading_that_shares_nothing_with_the_article_is_its_own
         third="Crude futures fell by two dollars a barrel in New York trading on Friday.",
         fourth="Traders blamed mild winter weather for weaker demand for heating fuel.",
     )
-    arts = articles([page(text)])
+    arts = articles([seed_page(text)])
     first, second = split_all(arts, terms, idf_of(arts), names_of(arts))
     assert first.title == "Ink helps drive democracy in Kyrgyzstan" and len(first.paragraphs) == 2
     assert (second.title, second.title_line, second.id) == (

@@ -7,10 +7,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from factories import seed_page
 
 from bot.briefs import load_briefs
 from bot.build import build
-from bot.build.article import Line
 from bot.build.read import SeedFile, read_seeds
 from bot.build.unwrap import unwrap, wrap_width
 from bot.config import Config
@@ -32,11 +32,6 @@ NEESON = [
 ]
 
 
-def page(text: str) -> SeedFile:
-    lines = tuple(Line(number=n, text=t) for n, t in enumerate(text.split("\n"), start=1))
-    return SeedFile(path=Path("seeds/page.txt"), rel="seeds/page.txt", lines=lines)
-
-
 def wrapped(paragraphs: list[str], width: int, between: str = "\n\n") -> str:
     return between.join("\n".join(textwrap.wrap(p, width)) for p in paragraphs)
 
@@ -46,7 +41,7 @@ def test_a_wrapped_page_is_read_one_paragraph_a_line_numbered_where_each_starts(
     width: int,
 ) -> None:
     text = wrapped(NEESON, width)
-    file = page(text)
+    file = seed_page(text)
     assert wrap_width(file.lines) is not None
     lines = [line for line in unwrap(file).lines if line.text]
     assert [line.text for line in lines] == NEESON
@@ -59,7 +54,7 @@ def test_a_wrapped_page_is_read_one_paragraph_a_line_numbered_where_each_starts(
 
 
 def test_without_blank_lines_a_line_with_room_to_spare_ends_its_paragraph() -> None:
-    lines = unwrap(page(wrapped(NEESON, 72, between="\n"))).lines
+    lines = unwrap(seed_page(wrapped(NEESON, 72, between="\n"))).lines
     assert [line.text for line in lines] == NEESON
 
 
@@ -77,7 +72,7 @@ def test_a_bullet_keeps_its_hanging_lines_and_a_line_set_in_starts_its_own() -> 
         subsequent_indent="    ",
     )
     text = "\n".join([wrapped(NEESON, 72), *bullet, *quotation, *textwrap.wrap(NEESON[4], 72)])
-    out = [line.text for line in unwrap(page(text)).lines if line.text]
+    out = [line.text for line in unwrap(seed_page(text)).lines if line.text]
     assert out == [
         *NEESON,
         "- the theatre needs a new roof, new seats and new dressing rooms before the season "
@@ -93,7 +88,7 @@ def test_a_word_broken_at_its_hyphen_is_one_word_again() -> None:
         "known Belfast suburb, said it had been his second home.",
     ]
     text = "\n".join([wrapped(NEESON, 78), "", *broken, "", *textwrap.wrap(NEESON[4], 78)])
-    out = [line.text for line in unwrap(page(text)).lines if line.text]
+    out = [line.text for line in unwrap(seed_page(text)).lines if line.text]
     assert out == [
         *NEESON,
         "The actor, who was born in Ballymena and who trained at the Lyric in the well-known "

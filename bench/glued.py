@@ -30,15 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.build.article import Article, Line  # noqa: E402
+from bot.build.article import Article  # noqa: E402
 from bot.build.clean import clean  # noqa: E402
 from bot.build.markdown import plain  # noqa: E402
-from bot.build.read import SeedFile  # noqa: E402
+from bot.build.read import SeedFile, decode_lines  # noqa: E402
 from bot.build.segment import segment  # noqa: E402
-from bot.build.shift import split_all  # noqa: E402
-from bot.build.topics import _article_bag, _idf, names_in, proper_names, terms  # noqa: E402
+from bot.build.topics import split_stories  # noqa: E402
 from bot.build.unwrap import unwrap  # noqa: E402
-from bot.text import content_tokens  # noqa: E402
 
 
 def pages(
@@ -55,12 +53,7 @@ def pages(
             page = "[Home](https://news.example/) | [World](https://news.example/world)\n\n" + page
         if wrap:
             page = "\n\n".join("\n".join(textwrap.wrap(p, wrap)) for p in page.split("\n\n"))
-        lines = page.splitlines()
-        seed = SeedFile(
-            path=Path(rel),
-            rel=rel,
-            lines=tuple(Line(number=n, text=t) for n, t in enumerate(lines, start=1)),
-        )
+        seed = SeedFile(path=Path(rel), rel=rel, lines=decode_lines(page.encode("utf-8"), rel))
         out.append((seed, [t.splitlines()[0].strip() for t in texts]))
     return out
 
@@ -78,17 +71,6 @@ def _markdown(article: str) -> str:
     )
 
 
-def parts(articles: list[Article]) -> list[Article]:
-    idf = _idf(
-        [
-            _article_bag([content_tokens(a.title), *(content_tokens(p.text) for p in a.paragraphs)])
-            for a in articles
-        ]
-    )
-    proper = proper_names(articles)
-    return split_all(articles, terms, idf, lambda text: names_in(text, proper))
-
-
 def score(
     glued: list[tuple[SeedFile, list[str]]],
     prepare: Callable[[Article], Article] = lambda a: a,
@@ -100,7 +82,7 @@ def score(
         for raw in segment(read(seed))
         if (r := clean(raw)).article
     ]
-    found = parts(articles)
+    found = split_stories(articles)
     right = wrong = total = 0
     for seed, heads in glued:
         titles = [a.title for a in found if a.file == seed.rel]

@@ -2,8 +2,8 @@
 
 A question's intents ("overview", "quote", "number", "date", "who", "define", "why") are read
 with the patterns below; a sentence's kind (holds a figure, a date, a quotation or reported
-speech, a definition, a cause) with `has_number`, `has_date` and the sentence patterns. The matcher boosts the
-sentences whose kind is what the question asks for (bot.match).
+speech, a definition, a cause) with `has_number`, `has_date` and the sentence patterns. The
+matcher boosts the sentences whose kind is what the question asks for (bot.match).
 """
 
 from __future__ import annotations
@@ -298,7 +298,7 @@ WHY_INTENT = re.compile(
     r"^(?:but |so |and )?(?:why|how come)\b|\b(?:reason|reasons|cause|caused) (?:for|of|behind)\b"
 )
 # A sentence giving a cause or a purpose: "because of possible malfunctions", "blamed the
-# closures on", "attributed the drop to", "due to her fear of flying", "to fund an investment".
+# closures on", "attributed the drop to", "due to her fear of flying", "needed to fund".
 REASON = re.compile(
     r"\b(?:because|due to|owing to|thanks to|as a result|in order to|so that|blamed|blames|"
     r"blaming|attributed|attributes|citing|cited|reason|reasons|caused by|prompted|"

@@ -102,6 +102,25 @@ def terms(text: str) -> list[str]:
     return _stems(content_tokens(text))
 
 
+def _weigh(
+    articles: Sequence[Article],
+) -> tuple[list[list[list[str]]], list[Counter[str]], dict[str, float]]:
+    """Per article its tokens (headline first, then each paragraph) and its bag of stems, and
+    the IDF of the stems over the articles."""
+    tokens = [
+        [content_tokens(a.title), *(content_tokens(p.text) for p in a.paragraphs)] for a in articles
+    ]
+    bags = [_article_bag(t) for t in tokens]
+    return tokens, bags, _idf(bags)
+
+
+def split_stories(articles: Sequence[Article]) -> list[Article]:
+    """`articles` with the stories a page ran together told apart (bot.build.shift), weighed
+    as `discover_topics` weighs them."""
+    proper = proper_names(articles)
+    return split_all(articles, terms, _weigh(articles)[2], lambda text: names_in(text, proper))
+
+
 def _stems(tokens: Iterable[str]) -> list[str]:
     return [stem(t) for t in tokens if len(t) > 2 and not t.isdigit()]
 
@@ -123,22 +142,12 @@ def discover_topics(
     distinct = len(articles)
     if not articles:
         return TopicSet(topics=(), idf={}, unassigned=0)
-    # Tokenise once: headline first, then each paragraph, per article.
-    tokens = [
-        [content_tokens(a.title), *(content_tokens(p.text) for p in a.paragraphs)] for a in articles
-    ]
-    bags = [_article_bag(t) for t in tokens]
-    idf = _idf(bags)
+    tokens, bags, idf = _weigh(articles)
     proper = proper_names(articles)
     parts = split_all(articles, terms, idf, lambda text: names_in(text, proper))
     if len(parts) != len(articles):  # a page ran two stories together: weigh the parts
         articles = parts
-        tokens = [
-            [content_tokens(a.title), *(content_tokens(p.text) for p in a.paragraphs)]
-            for a in articles
-        ]
-        bags = [_article_bag(t) for t in tokens]
-        idf = _idf(bags)
+        tokens, bags, idf = _weigh(articles)
         proper = proper_names(articles)
     vocab = {t: i for i, t in enumerate(sorted(idf))}
     matrix = _tfidf_matrix(bags, vocab, idf)

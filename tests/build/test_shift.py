@@ -3,7 +3,6 @@ article that moves on to a subtopic is not."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,9 +12,8 @@ from bot.build.article import Article
 from bot.build.clean import clean
 from bot.build.read import SeedFile, read_seeds
 from bot.build.segment import segment
-from bot.build.shift import first_sentence_title, split_all
-from bot.build.topics import _article_bag, _idf, names_in, proper_names, terms
-from bot.text import content_tokens
+from bot.build.shift import first_sentence_title
+from bot.build.topics import split_stories
 
 BBC = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "bbc-news"
 
@@ -30,25 +28,11 @@ def articles(files: list[SeedFile]) -> list[Article]:
     return out
 
 
-def idf_of(arts: list[Article]) -> dict[str, float]:
-    return _idf(
-        [
-            _article_bag([content_tokens(a.title), *(content_tokens(p.text) for p in a.paragraphs)])
-            for a in arts
-        ]
-    )
-
-
-def names_of(arts: list[Article]) -> Callable[[str], set[str]]:
-    proper = proper_names(arts)
-    return lambda text: names_in(text, proper)
-
-
 def test_the_headless_story_after_the_hegseth_article_becomes_its_own_article(
     seed_files: list[SeedFile],
 ) -> None:
     arts = articles(seed_files)
-    parts = split_all(arts, terms, idf_of(arts), names_of(arts))
+    parts = split_stories(arts)
     assert len(parts) == len(arts) + 1  # one page in the seeds runs two stories together
     hegseth = next(a for a in parts if a.title.startswith("Hegseth Says"))
     tail = parts[parts.index(hegseth) + 1]
@@ -61,7 +45,7 @@ def test_the_headless_story_after_the_hegseth_article_becomes_its_own_article(
 @pytest.mark.skipif(not BBC.is_dir(), reason="the BBC corpus is not on this machine")
 def test_no_bbc_article_is_split() -> None:
     arts = articles(read_seeds(BBC))
-    assert len(split_all(arts, terms, idf_of(arts), names_of(arts))) == len(arts)
+    assert len(split_stories(arts)) == len(arts)
 
 
 def test_a_split_off_title_is_its_first_sentence_cut_at_a_word_boundary() -> None:
@@ -92,11 +76,7 @@ def test_articles_run_back_to_back_under_sentence_case_headlines_come_apart_at_t
         :1
     ]  # a sentence-case headline reads as a subheading
     arts = articles(seed_files) + page
-    parts = [
-        a
-        for a in split_all(arts, terms, idf_of(arts), names_of(arts))
-        if a.file == "seeds/glued.txt"
-    ]
+    parts = [a for a in split_stories(arts) if a.file == "seeds/glued.txt"]
     assert [a.title for a in parts] == headlines
     for part, path in zip(parts, paths, strict=True):
         body = path.read_text(encoding="utf-8")
@@ -128,7 +108,7 @@ def test_a_subheading_over_more_of_the_same_story_stays_in_its_article() -> None
     arts = articles([seed_page(text)])
     assert [a.title for a in arts] == ["Ink helps drive democracy in Kyrgyzstan"]
     assert [h.text for h in arts[0].headings] == ["How the ink works"]
-    assert split_all(arts, terms, idf_of(arts), names_of(arts)) == arts
+    assert split_stories(arts) == arts
 
 
 def test_a_story_under_a_heading_that_shares_nothing_with_the_article_is_its_own() -> None:
@@ -138,7 +118,7 @@ def test_a_story_under_a_heading_that_shares_nothing_with_the_article_is_its_own
         fourth="Traders blamed mild winter weather for weaker demand for heating fuel.",
     )
     arts = articles([seed_page(text)])
-    first, second = split_all(arts, terms, idf_of(arts), names_of(arts))
+    first, second = split_stories(arts)
     assert first.title == "Ink helps drive democracy in Kyrgyzstan" and len(first.paragraphs) == 2
     assert (second.title, second.title_line, second.id) == (
         "Oil prices fall back from highs",
